@@ -1,0 +1,66 @@
+"""The community portal: create_app() is the only place the application is built."""
+
+import logging
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    config.load(app, test_config)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("community").setLevel(logging.INFO)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known to Alembic and the ORM)
+    from .core import db as _db_plumbing  # noqa: F401  (SQLite pragmas, IMMEDIATE writes, after-commit work)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from .accounts.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.suspended_at is None else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts
+    from .advocates.views import bp as advocates
+    from .events.views import bp as events
+    from .forums.views import bp as forums
+    from .manage.views import bp as manage
+    from .site.views import bp as site
+
+    for blueprint in (site, accounts, forums, events, advocates, manage):
+        app.register_blueprint(blueprint)
+
+
+def register_hooks(app: Flask) -> None:
+    from .core import templating
+    from .core.errors import register_error_handlers
+    from .core.security import set_security_headers
+
+    register_error_handlers(app)
+    templating.init_app(app)
+    app.after_request(set_security_headers)

@@ -1,0 +1,1 @@
+"""Accounts: members, roles, sign-in, confirmation and reset links, profiles."""

@@ -1,0 +1,70 @@
+"""Account forms. Field rules the person can fix are checked here; rules that need the database in services."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from ..core.timeutil import zone_names
+from .services import MIN_PASSWORD
+
+USERNAME = Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$",
+    message="Use letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.",
+)
+
+
+def _zone_choices():
+    return [(z, z.replace("_", " ")) for z in zone_names()]
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("Username", validators=[
+        DataRequired("Choose a username."), Length(3, 30, "A username has 3 to 30 characters."), USERNAME],
+        description="How others will @mention you. 3 to 30 characters.")
+    email = StringField("Email address", validators=[
+        DataRequired("Enter your email address."), Email("That email address doesn't look right."),
+        Length(max=320)], description="We send a link to confirm it. Others never see it.")
+    password = PasswordField("Password", validators=[
+        DataRequired("Choose a password."),
+        Length(MIN_PASSWORD, 200, f"Use at least {MIN_PASSWORD} characters for your password.")],
+        description=f"At least {MIN_PASSWORD} characters. A few unrelated words work well.")
+    time_zone = SelectField("Time zone", choices=_zone_choices, default="UTC",
+                            description="Event times are shown in it.")
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or email", validators=[DataRequired("Enter your username or email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class EmailForm(FlaskForm):
+    email = StringField("Email address", validators=[
+        DataRequired("Enter your email address."), Email("That email address doesn't look right.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired("Choose a new password."),
+        Length(MIN_PASSWORD, 200, f"Use at least {MIN_PASSWORD} characters for your password.")])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired("Type the new password again."), EqualTo("password", "The two passwords don't match.")])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[Length(max=80, message="Keep it under 80 characters.")],
+                               description="Your name as others see it. Leave empty to use your username.")
+    bio = TextAreaField("About you", validators=[Length(max=5000, message="Keep it under 5,000 characters.")],
+                        description="Markdown works: **bold**, *italic*, [links](https://example.com), lists.")
+    time_zone = SelectField("Time zone", choices=_zone_choices)
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[
+        DataRequired("Say why: the member is shown this reason when they try to sign in."), Length(max=1000)],
+        description="The member sees this when they try to sign in.")

@@ -1,0 +1,164 @@
+"""Every write to accounts. Services take plain values, flush, raise domain errors, send signals; never commit."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from .. import signals
+from ..core import mail, text
+from ..core.errors import Conflict, Invalid, NotAllowed
+from ..core.permissions import ROLES
+from ..core.timeutil import is_zone, utcnow
+from ..extensions import db
+from . import tokens
+from .models import User
+
+MIN_PASSWORD = 10
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(**current_app.config["PASSWORD_HASH"])  # argon2id
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(f"That email address doesn't look right: {exc}", field="email") from None
+
+
+def find_by_login(login: str) -> User | None:
+    login = login.strip()
+    column = User.email if "@" in login else User.username_key
+    return db.session.scalar(select(User).where(column == login.lower()))
+
+
+def check_password_rules(password: str, user_words=()) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Use at least {MIN_PASSWORD} characters for your password.", field="password")
+    if any(word and password.lower() == word.lower() for word in user_words):
+        raise Invalid("Choose a password that isn't your username or email address.", field="password")
+
+
+def create_member(username, email, password, *, display_name="", time_zone="UTC", role="member", bio=""):
+    """A new account, not yet verified. Raises `Invalid` naming the field that is wrong."""
+    email = normalize_email(email)
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        raise Invalid("That username is taken — choose another.", field="username")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Invalid("That address is already registered — sign in or reset your password.", field="email")
+    check_password_rules(password, (username, email))
+    if role not in ROLES:
+        raise Invalid(f"Role must be one of {', '.join(ROLES)}.", field="role")
+    user = User(
+        username=username, username_key=username.lower(), email=email, password_hash=_hasher().hash(password),
+        display_name=display_name.strip() or username, time_zone=time_zone if is_zone(time_zone) else "UTC",
+        role=role, bio=bio, bio_html=text.render(bio),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(username, email, password, *, time_zone="UTC"):
+    user = create_member(username, email, password, time_zone=time_zone)
+    send_verification(user)
+    signals.member_registered.send(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    link = url_for("accounts.verify", token=tokens.make(user, "verify"), _external=True)
+    mail.queue(user.email, f"Confirm your address for {current_app.config['COMMUNITY_NAME']}",
+               "accounts/verify", category="account", user=user, link=link)
+
+
+def verify_email(token: str) -> User:
+    user = tokens.read(token, "verify")
+    tokens.spend(token, "verify")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        signals.member_verified.send(user)
+    return user
+
+
+def authenticate(login: str, password: str) -> User:
+    user = find_by_login(login)
+    if user is None:
+        _hasher().hash(password)  # same work either way: timing doesn't tell who is registered
+        raise Invalid("That username or password is wrong. Check both, or reset your password.")
+    try:
+        _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Invalid("That username or password is wrong. Check both, or reset your password.") from None
+    if user.suspended_at is not None:
+        raise NotAllowed(f"Your account is suspended: {user.suspended_reason} "
+                         f"Write to {current_app.config['MAIL_REPLY_TO']} if you think this is a mistake.")
+    if user.email_verified_at is None:
+        raise NotAllowed(f"Confirm your address first: open the link we sent to {user.email}.")
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    user.last_seen_at = utcnow()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.suspended_at is not None:
+        return
+    link = url_for("accounts.reset_password", token=tokens.make(user, "reset"), _external=True)
+    mail.queue(user.email, f"Reset your {current_app.config['COMMUNITY_NAME']} password",
+               "accounts/reset", category="account", user=user, link=link)
+
+
+def reset_password(token: str, password: str) -> User:
+    user = tokens.read(token, "reset")
+    check_password_rules(password, (user.username, user.email))
+    tokens.spend(token, "reset")
+    user.password_hash = _hasher().hash(password)
+    if user.email_verified_at is None:  # the reset link proves the address too
+        user.email_verified_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher().verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid("Your current password is not right.", field="current_password") from None
+    check_password_rules(new, (user.username, user.email))
+    user.password_hash = _hasher().hash(new)
+
+
+def update_profile(user: User, *, display_name: str, bio: str, time_zone: str) -> User:
+    if not is_zone(time_zone):
+        raise Invalid("Choose a time zone from the list.", field="time_zone")
+    user.display_name = display_name.strip() or user.username
+    user.bio = bio
+    user.bio_html = text.render(bio)
+    user.time_zone = time_zone
+    return user
+
+
+def suspend(user: User, *, by: User, reason: str) -> User:
+    if user.id == by.id:
+        raise NotAllowed("You can't suspend your own account.")
+    if user.role == "admin":
+        raise NotAllowed("Admins can't be suspended. Change their role first.")
+    if user.suspended_at is not None:
+        raise Conflict(f"{user.name} is already suspended.")
+    if not reason.strip():
+        raise Invalid("Say why: the member is shown this reason when they try to sign in.", field="reason")
+    user.suspended_at, user.suspended_reason, user.suspended_by_id = utcnow(), reason.strip(), by.id
+    signals.member_suspended.send(user, by=by, reason=reason)
+    return user
+
+
+def restore(user: User, *, by: User) -> User:
+    if user.suspended_at is None:
+        raise Conflict(f"{user.name} is not suspended.")
+    user.suspended_at = user.suspended_reason = user.suspended_by_id = None
+    signals.member_restored.send(user, by=by)
+    return user

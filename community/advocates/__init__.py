@@ -1,0 +1,1 @@
+"""The advocate programme: the points ledger, ranks, levels, badges, leaderboards, rising stars, celebration."""

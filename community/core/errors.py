@@ -1,0 +1,99 @@
+"""Domain errors raised by services, and the error pages every refusal ends on.
+
+A service raises `NotAllowed`, `NotFound` or `Conflict` with a sentence for the person; the handler renders
+templates/errors/error.html with the right status and what to do next.
+"""
+
+import time
+from datetime import timedelta
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import limiter, login_manager
+from .timeutil import utcnow
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(DomainError):
+    status = 400
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+TITLES = {
+    400: ("That request could not be used", "Check what you entered and try again."),
+    403: ("You can't do that here", "If you think you should have access, write to the community team."),
+    404: ("We couldn't find that page", "It may have moved or been removed. Try the search or the forums."),
+    405: ("That action isn't available on this page", "Go back and use the page's own buttons."),
+    409: ("That changed while you were looking", "Reload the page to see the latest state, then try again."),
+    413: ("That upload is too large", "Send a smaller file or shorter text."),
+    429: ("Too many attempts", "Wait a little, then try again."),
+    500: ("Something went wrong on our side", "We have been told. Try again in a minute."),
+}
+
+
+def render_error(status: int, message: str | None = None, retry_after: int | None = None):
+    title, hint = TITLES.get(status, TITLES[400])
+    retry_at = (utcnow() + timedelta(seconds=retry_after)).strftime("%H:%M:%S UTC") if retry_after else None
+    html = render_template("errors/error.html", status=status, title=title, hint=hint, message=message,
+                           retry_after=retry_after, retry_after_at=retry_at)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return html, status, headers
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        return render_error(exc.status, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(
+            400, "This form had expired or came from another site, so nothing was saved. Go back, reload the page "
+            "and send it again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code == 401:
+            return login_manager.unauthorized()
+        if exc.code == 429:
+            return _too_many(exc)
+        if exc.code and exc.code < 400:
+            return exc
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def _too_many(exc):
+    retry_after = 60
+    limit = limiter.current_limit  # the limit that refused this request knows when its window resets
+    if limit is not None:
+        retry_after = max(1, int(limit.reset_at - time.time()))
+    minutes, seconds = divmod(retry_after, 60)
+    when = f"{minutes} min {seconds} s" if minutes else f"{seconds} seconds"
+    return render_error(429, f"Too many attempts in a short time. Try again in {when}.", retry_after=retry_after)

@@ -1,0 +1,131 @@
+"""Mail through an outbox: queued in the request's transaction, sent over SMTP after the commit, never on rollback.
+
+A message is claimed (a lease, so two senders never send it twice), sent, then marked sent. If the process dies
+between commit and send, the row stays unsent and `flask --app wsgi mail send` delivers it later.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app, render_template
+from sqlalchemy import or_, select, update
+
+from ..extensions import db
+from .db import after_commit
+from .models import MailMessage
+from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+
+
+def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_url: str | None = None, **context):
+    """Write a message to the outbox (rendered from emails/<template>.txt and .html) and send it after commit."""
+    context.update(subject=subject, community=current_app.config["COMMUNITY_NAME"])
+    headers = {}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = MailMessage(
+        to=to,
+        subject=subject,
+        text=render_template(f"emails/{template}.txt", **context),
+        html=render_template(f"emails/{template}.html", **context),
+        headers=headers,
+        category=category,
+    )
+    db.session.add(message)
+    db.session.flush()
+    app = current_app._get_current_object()
+    after_commit(db.session, lambda: deliver(app, [message.id]))
+    return message
+
+
+def pending_ids() -> list[int]:
+    stale = utcnow() - LEASE
+    query = select(MailMessage.id).where(
+        MailMessage.sent_at.is_(None), or_(MailMessage.claimed_at.is_(None), MailMessage.claimed_at < stale)
+    )
+    return list(db.session.scalars(query.order_by(MailMessage.id)))
+
+
+def deliver(app, ids) -> int:
+    """Send the given outbox messages that nobody else is sending; return how many went out."""
+    if not app.config.get("MAIL_SERVER"):
+        for message_id in ids:
+            _log_unsent(message_id)
+        return 0
+    sent = 0
+    for message_id in ids:
+        row = _claim(message_id)
+        if row is None:
+            continue
+        try:
+            _smtp_send(app.config, _build(app.config, row))
+        except (OSError, smtplib.SMTPException) as exc:
+            _release(message_id, f"{type(exc).__name__}: {exc}")
+            log.warning("mail %s to %s not sent: %s", message_id, row.to, exc)
+            continue
+        with db.engine.begin() as conn:
+            conn.execute(update(MailMessage).where(MailMessage.id == message_id).values(sent_at=utcnow()))
+        sent += 1
+    return sent
+
+
+def _claim(message_id):
+    now = utcnow()
+    with db.engine.begin() as conn:
+        claimed = conn.execute(
+            update(MailMessage)
+            .where(
+                MailMessage.id == message_id,
+                MailMessage.sent_at.is_(None),
+                or_(MailMessage.claimed_at.is_(None), MailMessage.claimed_at < now - LEASE),
+            )
+            .values(claimed_at=now, attempts=MailMessage.attempts + 1)
+        )
+        if claimed.rowcount != 1:
+            return None
+        return conn.execute(select(MailMessage.__table__).where(MailMessage.id == message_id)).one()
+
+
+def _release(message_id, error):
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(MailMessage).where(MailMessage.id == message_id).values(claimed_at=None, last_error=error[:2000])
+        )
+
+
+def _build(config, row) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = config["MAIL_FROM"]
+    msg["Reply-To"] = config["MAIL_REPLY_TO"]
+    msg["To"] = row.to
+    msg["Subject"] = row.subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or None)
+    for name, value in (row.headers or {}).items():
+        msg[name] = value
+    msg.set_content(row.text)
+    msg.add_alternative(row.html, subtype="html")
+    return msg
+
+
+def _smtp_send(config, msg: EmailMessage) -> None:
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+
+
+def _log_unsent(message_id) -> None:
+    with db.engine.connect() as conn:
+        row = conn.execute(select(MailMessage.__table__).where(MailMessage.id == message_id)).one_or_none()
+    if row is not None:
+        log.info("MAIL_SERVER is not set; mail %s waits in the outbox.\nTo: %s\nSubject: %s\n\n%s",
+                 row.id, row.to, row.subject, row.text)

@@ -1,0 +1,29 @@
+"""Keyset pagination: the page after a key, never a growing OFFSET."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+
+from ..extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    next_after: Any = None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+
+def keyset(query: Select, key, after=None, per_page: int = 24, descending: bool = True) -> Page:
+    """Rows of `query` ordered by the unique `key` column, starting after the key value `after`."""
+    if after is not None:
+        query = query.where(key < after if descending else key > after)
+    query = query.order_by(key.desc() if descending else key.asc()).limit(per_page + 1)
+    rows = list(db.session.scalars(query))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return Page(rows, getattr(rows[-1], key.key) if more else None)

@@ -1,0 +1,45 @@
+"""What every template can use: the community's name, the viewer's roles, dates in the viewer's time zone."""
+
+from flask_login import current_user
+
+from .permissions import can, has_role
+from .timeutil import local, utcnow
+
+
+def init_app(app):
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def globals_():
+        return {
+            "community_name": app.config["COMMUNITY_NAME"],
+            "community_tagline": app.config["COMMUNITY_TAGLINE"],
+            "has_role": lambda role: has_role(current_user, role),
+            "can": lambda action, obj=None: can(current_user, action, obj),
+        }
+
+    app.add_template_filter(viewer_date, "date")
+    app.add_template_filter(viewer_datetime, "datetime")
+    app.add_template_filter(iso, "iso")
+
+
+def _viewer_zone():
+    return getattr(current_user, "time_zone", None) or "UTC"
+
+
+def viewer_date(value):
+    return local(value, _viewer_zone()).strftime("%-d %B %Y") if value else ""
+
+
+def viewer_datetime(value):
+    return local(value, _viewer_zone()).strftime("%-d %b %Y, %H:%M %Z") if value else ""
+
+
+def iso(value):
+    return local(value, "UTC").isoformat() if value else ""
+
+
+def local_time_now(zone: str) -> str:
+    return local(utcnow(), zone).strftime("%H:%M")

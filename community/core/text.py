@@ -1,0 +1,60 @@
+"""Safe text: Markdown (markdown-it-py, raw HTML off) → bleach allow-list → linkify with rel="nofollow ugc".
+
+The one place user text becomes HTML. Call `render()` once, when the text is written, and store the result in a
+`*_html` column; templates mark only `*_html` fields `|safe`.
+"""
+
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel"],
+    "abbr": ["title"],
+    "img": ["src", "alt", "title"],
+    "ol": ["start"],
+    "th": ["align"],
+    "td": ["align"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def _nofollow_ugc(attrs, new=False):
+    href_key = (None, "href")
+    if href_key in attrs:
+        attrs[(None, "rel")] = "nofollow ugc"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_nofollow_ugc], skip_tags={"pre", "code"}, parse_email=False)],
+)
+
+
+def render(markdown: str | None) -> str:
+    """Markdown source → sanitized HTML, safe to mark `|safe`."""
+    if not markdown:
+        return ""
+    return _cleaner.clean(_markdown.render(markdown)).strip()
+
+
+def plain(markdown: str | None, limit: int = 200) -> str:
+    """A short plain-text excerpt of Markdown source (for mail subjects, meta descriptions)."""
+    text = bleach.clean(_markdown.render(markdown or ""), tags=set(), strip=True)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,1 @@
+"""Events and meetups: chapters, RSVPs and the seats ledger, waitlists, check-in, planning, surveys."""

@@ -1,0 +1,1 @@
+"""Peer-support forums: categories, topics, answers that get accepted, thanks, moderation."""

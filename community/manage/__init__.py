@@ -1,0 +1,1 @@
+"""The community manager console: members, health, surveys, moderation, exports."""

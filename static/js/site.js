@@ -1,0 +1,9 @@
+// Progressive enhancement only: every page works without this file.
+// A form that is being sent can't be sent twice by a second click.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  if (form.dataset.sending) { event.preventDefault(); return; }
+  form.dataset.sending = "1";
+  form.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-disabled", "true"));
+});

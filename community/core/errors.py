@@ -68,6 +68,7 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        app.logger.warning("CSRF refused: %s", exc.description)
         return render_error(
             400, "This form had expired or came from another site, so nothing was saved. Go back, reload the page "
             "and send it again."
@@ -94,6 +95,5 @@ def _too_many(exc):
     limit = limiter.current_limit  # the limit that refused this request knows when its window resets
     if limit is not None:
         retry_after = max(1, int(limit.reset_at - time.time()))
-    minutes, seconds = divmod(retry_after, 60)
-    when = f"{minutes} min {seconds} s" if minutes else f"{seconds} seconds"
+    when = f"{retry_after} seconds" if retry_after < 120 else f"{round(retry_after / 60)} minutes"
     return render_error(429, f"Too many attempts in a short time. Try again in {when}.", retry_after=retry_after)

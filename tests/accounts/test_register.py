@@ -1,0 +1,108 @@
+"""Registration, address confirmation, and what a person sees when they get something wrong."""
+
+import re
+
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.extensions import db
+from tests.factories import make_member
+
+GOOD = {"username": "newbie", "email": "newbie@example.com", "password": "a long enough secret", "time_zone": "UTC"}
+
+
+def register(client, **changes):
+    return client.submit("/account/register", {**GOOD, **changes})
+
+
+def link_from(message):
+    return re.search(r"https?://\S+/account/verify/\S+", message.get_body(("plain",)).get_content()).group(0)
+
+
+def test_registering_sends_a_confirmation_link_and_creates_an_unconfirmed_account(client, smtp):
+    response = register(client)
+    assert response.status_code == 200
+    assert "We sent a link to <strong>newbie@example.com</strong>" in response.get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.username == "newbie"))
+    assert user is not None and user.email_verified_at is None
+    assert user.password_hash.startswith("$argon2id$")
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "newbie@example.com"
+
+
+def test_taken_email_comes_back_with_a_message_and_what_was_typed(client, app):
+    make_member("someone", email="newbie@example.com")
+    response = register(client, username="another", email="NEWBIE@example.com")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "That address is already registered — sign in or reset your password." in page
+    assert 'value="another"' in page and 'value="NEWBIE@example.com"' in page
+
+
+def test_taken_username_is_refused_whatever_its_case(client, app):
+    make_member("Newbie")
+    response = register(client, username="NEWBIE", email="fresh@example.com")
+    assert response.status_code == 400
+    assert "That username is taken — choose another." in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "fresh@example.com")) is None
+
+
+def test_bad_email_is_refused_with_a_message(client):
+    response = register(client, email="not-an-address")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "That email address doesn&#39;t look right." in page
+    assert 'value="not-an-address"' in page and 'value="newbie"' in page
+    assert db.session.scalar(select(User)) is None
+
+
+def test_short_password_is_refused_and_the_rest_is_kept(client):
+    response = register(client, password="short")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Use at least 10 characters for your password." in page
+    assert 'value="newbie"' in page and 'value="newbie@example.com"' in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_bad_username_characters_are_explained(client):
+    response = register(client, username="no spaces!")
+    assert response.status_code == 400
+    assert "Use letters, digits, dots, dashes or underscores" in response.get_data(as_text=True)
+
+
+def test_confirmation_link_confirms_once(client, smtp):
+    register(client)
+    link = link_from(smtp.wait_for(1)[0])
+    response = client.get(link)
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    assert db.session.scalar(select(User.email_verified_at).where(User.username == "newbie")) is not None
+    again = client.get(link)
+    assert again.status_code == 409
+    assert "This link has been used already" in again.get_data(as_text=True)
+
+
+def test_tampered_confirmation_link_is_refused(client, smtp):
+    register(client)
+    link = link_from(smtp.wait_for(1)[0])
+    response = client.get(link[:-3] + "xyz")
+    assert response.status_code == 400
+    assert "This link is not valid" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User.email_verified_at).where(User.username == "newbie")) is None
+
+
+def test_expired_confirmation_link_is_refused(client, smtp, app):
+    register(client)
+    link = link_from(smtp.wait_for(1)[0])
+    app.config["TOKEN_MAX_AGE_VERIFY"] = -1
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "This link has expired" in response.get_data(as_text=True)
+
+
+def test_asking_for_the_link_again_sends_a_new_one(client, smtp):
+    register(client)
+    smtp.wait_for(1)
+    response = client.submit("/account/verify", {"email": "newbie@example.com"}, page="/account/login")
+    assert response.status_code == 302
+    assert len(smtp.wait_for(2)) == 2

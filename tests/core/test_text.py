@@ -1,0 +1,80 @@
+"""core/text.py: Markdown → bleach allow-list → linkify, once, at write time."""
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from community.core import text
+
+PAYLOADS = [line for line in (Path(__file__).parents[1] / "data" / "xss-payloads.txt").read_text().splitlines()
+            if line.strip()]
+ALLOWED = text.ALLOWED_TAGS
+
+
+class Inspector(HTMLParser):
+    """Collects every tag and attribute of the rendered HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attributes = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.extend((tag, name, value or "") for name, value in attrs)
+
+
+def inspect(html):
+    parser = Inspector()
+    parser.feed(html)
+    return parser
+
+
+def test_corpus_is_the_shared_one():
+    assert len(PAYLOADS) == 35
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_leaves_no_executable_html(payload):
+    found = inspect(text.render(payload))
+    assert set(found.tags) <= ALLOWED
+    for tag, name, value in found.attributes:
+        assert not name.startswith("on"), (tag, name)
+        assert name in text.ALLOWED_ATTRIBUTES.get(tag, []), (tag, name)
+        if name in ("href", "src"):
+            assert value.split(":", 1)[0].strip().lower() in ("http", "https", "mailto") or ":" not in value
+
+
+def test_markdown_becomes_html():
+    html = text.render("**bold** and *soft*\n\n- one\n- two\n\n`<b>`")
+    assert "<strong>bold</strong>" in html and "<em>soft</em>" in html
+    assert "<li>one</li>" in html and "<code>&lt;b&gt;</code>" in html
+
+
+def test_raw_html_is_shown_as_text_not_markup():
+    assert text.render("<b>hi</b>") == "<p>&lt;b&gt;hi&lt;/b&gt;</p>"
+
+
+def test_links_and_bare_urls_get_nofollow_ugc():
+    html = text.render("[docs](https://example.com/a) and https://example.org/b")
+    assert html.count('rel="nofollow ugc"') == 2
+    assert 'href="https://example.org/b"' in html
+
+
+def test_javascript_links_lose_their_href():
+    assert "<a" not in text.render("[x](javascript:alert(1))")
+    assert "<a" not in text.render("[x](JaVaScRiPt:alert(1))")
+    assert "<a" not in text.render('<a href="javascript:alert(1)">x</a>')
+
+
+def test_code_blocks_are_not_linkified():
+    assert "<a " not in text.render("```\nhttps://example.com\n```")
+
+
+def test_empty_input_renders_empty():
+    assert text.render("") == "" and text.render(None) == ""
+
+
+def test_plain_excerpt_strips_markup_and_shortens():
+    assert text.plain("**Hello** <script>x</script> world", limit=200) == "Hello <script>x</script> world"
+    assert text.plain("word " * 100, limit=20).endswith("…")

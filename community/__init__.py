@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from flask_login import current_user
 
 from . import config
 
@@ -64,3 +65,9 @@ def register_hooks(app: Flask) -> None:
     register_error_handlers(app)
     templating.init_app(app)
     app.after_request(set_security_headers)
+
+    @app.before_request
+    def load_viewer():
+        # Every page shows who is signed in: load them first, so a page's query count never depends on whether
+        # the viewer happens to be among the rows it lists.
+        current_user._get_current_object()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import event, text
 
 from community import create_app
@@ -89,6 +89,7 @@ def app(database_url, _schema, smtp, search_dir, tmp_path):
     app = create_app(_test_config(database_url, tmp_path, smtp.port, search_dir))
     app.instance_path = str(tmp_path)
     app.test_client_class = FormClient
+    app.test_cli_runner_class = Runner
     with app.app_context():
         yield app
         db.session.remove()
@@ -120,6 +121,7 @@ class FormClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        db.session.commit()  # end the test's own transaction, so each side sees the other's writes
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -128,6 +130,15 @@ class FormClient(FlaskClient):
         match = CSRF.search(response.get_data(as_text=True))
         assert match, f"no CSRF token on {page or url} (status {response.status_code})"
         return self.post(url, data={**(data or {}), "csrf_token": match.group(1)}, **kwargs)
+
+
+class Runner(FlaskCliRunner):
+    """Runs each command in an application context of its own, as a separate `flask` process would."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.commit()
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def viewer_datetime(value):
 
 
 def iso(value):
-    return local(value, "UTC").isoformat() if value else ""
+    return local(value, "UTC").isoformat(timespec="seconds") if value else ""
 
 
 def local_time_now(zone: str) -> str:

@@ -1,0 +1,74 @@
+"""Roles in the console; admins suspend and restore members."""
+
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.extensions import db
+from tests.factories import make_member
+
+
+def test_console_is_for_managers_and_admins(client, login, app):
+    for name, role in [("mem", "member"), ("mod", "moderator"), ("man", "manager"), ("adm", "admin")]:
+        make_member(name, role=role)
+    expected = {"mem": 403, "mod": 403, "man": 200, "adm": 200}
+    for name, status in expected.items():
+        login(name)
+        assert client.get("/manage/").status_code == status, name
+        client.submit("/account/logout", page="/")
+    assert client.get("/manage/").status_code == 302  # anonymous: sign in first
+
+
+def test_manage_link_shows_only_for_managers(client, login, app):
+    make_member("mem")
+    make_member("man", role="manager")
+    login("mem")
+    assert 'href="/manage/"' not in client.get("/").get_data(as_text=True)
+    client.submit("/account/logout", page="/")
+    login("man")
+    assert 'href="/manage/"' in client.get("/").get_data(as_text=True)
+
+
+def test_console_filters_members_by_status(client, login, app):
+    make_member("man", role="manager")
+    make_member("fresh", verified=False)
+    make_member("lena")
+    login("man")
+    page = client.get("/manage/?status=unconfirmed").get_data(as_text=True)
+    assert "@fresh" in page and "@lena" not in page
+
+
+def test_admin_suspends_with_a_reason_and_restores(client, login, app):
+    make_member("ada", role="admin")
+    make_member("lena")
+    login("ada")
+    empty = client.submit("/manage/members/lena/suspend", {"reason": ""})
+    assert empty.status_code == 400 and "Say why" in empty.get_data(as_text=True)
+    response = client.submit("/manage/members/lena/suspend", {"reason": "Posting spam links."})
+    assert response.status_code == 302
+    lena = db.session.scalar(select(User).where(User.username == "lena"))
+    assert lena.suspended_reason == "Posting spam links." and lena.suspended_at is not None
+    assert "Suspended" in client.get("/u/lena").get_data(as_text=True)
+    twice = client.submit("/manage/members/lena/suspend", {"reason": "again"})
+    assert twice.status_code == 409
+    restored = client.submit("/manage/members/lena/restore", page="/u/lena")
+    assert restored.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(User.suspended_at).where(User.username == "lena")) is None
+
+
+def test_managers_and_moderators_cannot_suspend(client, login, app):
+    make_member("man", role="manager")
+    make_member("lena")
+    login("man")
+    assert client.get("/manage/members/lena/suspend").status_code == 403
+    response = client.submit("/manage/members/lena/suspend", {"reason": "x"}, page="/account/reset")
+    assert response.status_code == 403
+    assert db.session.scalar(select(User.suspended_at).where(User.username == "lena")) is None
+
+
+def test_admins_cannot_be_suspended(client, login, app):
+    make_member("ada", role="admin")
+    make_member("bob", role="admin")
+    login("ada")
+    assert client.get("/manage/members/bob/suspend").status_code == 403
+    assert client.get("/manage/members/ada/suspend").status_code == 403

@@ -1,0 +1,51 @@
+"""The commands a deployer runs: users create, demo load, mail send."""
+
+from sqlalchemy import func, select
+
+from community.accounts.models import User
+from community.core.models import MailMessage
+from community.demo import PEOPLE
+from community.extensions import db
+from tests.factories import make_member
+
+
+def test_users_create_makes_a_confirmed_admin(runner, client, login):
+    result = runner.invoke(args=["users", "create", "boss@example.com", "--role", "admin",
+                                 "--password", "a very good password"])
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss <boss@example.com>" in result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.role == "admin" and user.email_verified_at is not None
+    assert login("boss", password="a very good password").status_code == 302
+
+
+def test_users_create_refuses_a_taken_address(runner, app):
+    make_member("lena", email="lena@example.com")
+    result = runner.invoke(args=["users", "create", "lena@example.com", "--username", "lena2", "--password", "a very good password"])
+    assert result.exit_code != 0 and "That address is already registered" in result.output
+
+
+def test_demo_load_creates_the_community_once(runner, client, login):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "ada" in result.output and "admin" in result.output and "password:" in result.output
+    roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert roles == {"admin": 1, "manager": 1, "moderator": 2, "member": len(PEOPLE) - 4}
+    assert len(PEOPLE) >= 34
+    assert db.session.scalar(select(func.count()).where(User.bio_html == "")) == 0
+    assert "already loaded" in runner.invoke(args=["demo", "load"]).output
+    assert login("maria", password="harbor-demo-2026").status_code == 302
+
+
+def test_mail_send_delivers_what_waited_in_the_outbox(runner, app, smtp, client):
+    app.config["MAIL_PORT"] = 1  # nothing listens there: the mail stays in the outbox
+    client.submit("/account/register", {"username": "newbie", "email": "newbie@example.com",
+                                        "password": "a long enough secret", "time_zone": "UTC"})
+    waiting = db.session.scalar(select(MailMessage))
+    assert waiting.sent_at is None and waiting.last_error and waiting.attempts == 1
+    app.config["MAIL_PORT"] = smtp.port
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 of 1 message(s)." in result.output
+    assert [m["To"] for m in smtp.wait_for(1)] == ["newbie@example.com"]
+    assert "Sent 0 of 0" in runner.invoke(args=["mail", "send"]).output

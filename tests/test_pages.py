@@ -1,0 +1,66 @@
+"""Every page, as each kind of visitor sees it: valid HTML, and a bounded number of SQL queries."""
+
+import pytest
+
+from community.extensions import db
+from tests.checkers import nu_errors
+from tests.factories import make_member
+
+PUBLIC = ["/", "/forums/", "/events/", "/advocates/", "/search", "/search?q=lena", "/u/", "/u/?q=zzz", "/u/lena",
+          "/account/login", "/account/register", "/account/reset", "/nowhere"]
+SIGNED_IN = ["/", "/u/lena", "/account/profile", "/account/password"]
+ADMIN = ["/manage/", "/manage/?status=suspended", "/manage/members/lena/suspend", "/u/lena"]
+
+
+@pytest.fixture
+def people(app):
+    make_member("lena", display_name="Lena Fischer", bio="Hello **there**\n\n- a list\n- [link](https://a.example)")
+    make_member("ada", role="admin")
+    make_member("kenji", role="moderator")
+
+
+def collect(client, login, people):
+    pages = {f"anonymous {url}": client.get(url).get_data(as_text=True) for url in PUBLIC}
+    pages["register with errors"] = client.submit("/account/register", {"username": "x", "email": "bad",
+                                                                        "password": "short"}).get_data(as_text=True)
+    pages["login with error"] = client.submit("/account/login", {"login": "lena", "password": "wrong password"}
+                                              ).get_data(as_text=True)
+    login("lena")
+    pages.update({f"member {url}": client.get(url).get_data(as_text=True) for url in SIGNED_IN})
+    pages["profile with errors"] = client.submit("/account/profile", {"display_name": "x" * 100, "time_zone": "Nope"}
+                                                 ).get_data(as_text=True)
+    client.submit("/account/logout", page="/")
+    login("ada")
+    pages.update({f"admin {url}": client.get(url).get_data(as_text=True) for url in ADMIN})
+    return pages
+
+
+def test_every_page_passes_the_nu_html_checker(client, login, people):
+    pages = collect(client, login, people)
+    assert len(pages) >= 20
+    assert nu_errors(pages) == []
+
+
+def test_nu_checker_finds_errors_when_there_are_some():
+    errors = nu_errors({"broken": "<!DOCTYPE html><html lang=en><title>x</title><p><div></span>"})
+    assert errors and errors[0].startswith("broken:")
+
+
+@pytest.mark.parametrize("url", ["/", "/u/", "/search?q=member", "/manage/", "/forums/"])
+def test_pages_issue_the_same_number_of_queries_for_5_or_50_members(client, login, count_queries, url, app):
+    make_member("ada", role="admin")
+    login("ada")
+
+    def queries():
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    for _ in range(4):
+        make_member()
+    few = queries()
+    for _ in range(45):
+        make_member()
+    db.session.commit()
+    assert queries() == few
+    assert few <= 4

@@ -1,0 +1,105 @@
+"""A new member's first visit in a real browser: register, confirm by mail, sign in, edit the profile, sign out.
+
+axe-core reports no violation and the Nu HTML checker no error on any page visited.
+"""
+
+import re
+
+from tests.checkers import axe_violations, nu_errors
+from tests.factories import make_member
+
+
+class Visit:
+    """Checks each page the browser lands on and keeps its HTML for the Nu checker."""
+
+    def __init__(self, page):
+        self.page, self.pages, self.violations = page, {}, {}
+
+    def check(self, name):
+        self.page.wait_for_load_state("load")
+        self.pages[name] = self.page.content()
+        found = axe_violations(self.page)
+        if found:
+            self.violations[name] = found
+
+
+def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp):
+    visit = Visit(page)
+    page.goto(live_server + "/")
+    visit.check("home")
+    page.get_by_role("link", name="Join", exact=True).click()
+    visit.check("register")
+
+    page.get_by_label("Username").fill("amelie")
+    page.get_by_label("Email address").fill("amelie@example.com")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.get_by_text("Use at least 10 characters for your password.").is_visible()
+    assert page.get_by_label("Username").input_value() == "amelie"
+    visit.check("register with an error")
+
+    page.get_by_label("Password").fill("a long enough secret")
+    page.get_by_label("Time zone").select_option("Europe/Paris")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    visit.check("check your inbox")
+
+    body = smtp.wait_for(1)[0].get_body(("plain",)).get_content()
+    link = re.search(r"https?://\S+/account/verify/\S+", body).group(0)
+    page.goto(link)
+    assert page.get_by_text("your address is confirmed").is_visible()
+    assert page.get_by_label("Username or email").input_value() == "amelie"
+    visit.check("sign in after confirming")
+
+    page.get_by_label("Password", exact=True).fill("a long enough secret")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("Welcome back, amelie.").is_visible()
+    visit.check("home signed in")
+
+    page.get_by_role("link", name="amelie").first.click()
+    page.get_by_role("link", name="Edit profile").click()
+    visit.check("edit profile")
+    page.get_by_label("Display name").fill("Amélie Laurent")
+    page.get_by_label("About you").fill("Analyst in **Lyon**. I like [maps](https://example.com).")
+    page.get_by_role("button", name="Save profile").click()
+    assert page.get_by_role("heading", name="Amélie Laurent").is_visible()
+    assert page.locator(".prose strong").inner_text() == "Lyon"
+    assert page.locator(".prose a").get_attribute("rel") == "nofollow ugc"
+    assert page.get_by_text("Europe/Paris").is_visible()
+    visit.check("profile")
+
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_text("You are signed out.").is_visible()
+    assert page.get_by_role("banner").get_by_role("link", name="Sign in").is_visible()
+    visit.check("home signed out")
+
+    assert visit.violations == {}
+    assert nu_errors(visit.pages) == []
+
+
+def test_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling(page, live_server, app):
+    make_member("lena", display_name="Lena Fischer-Oberhausen-Lindqvist", bio="A " + "long" * 40 + " word.")
+    make_member("ada", role="admin")
+    urls = ["/", "/account/login", "/account/register", "/u/", "/u/lena", "/forums/", "/search?q=lena", "/nowhere"]
+    visit = Visit(page)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        for url in urls:
+            page.goto(live_server + url)
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{url} is {overflow}px wide at {width}px"
+            visit.check(f"{url} at {width}px")
+    page.goto(live_server + "/account/login")
+    page.get_by_label("Username or email").fill("ada")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    for url in ["/manage/", "/manage/members/lena/suspend", "/account/profile"]:
+        page.goto(live_server + url)
+        visit.check(f"admin {url}")
+    assert visit.violations == {}
+
+
+def test_axe_finds_violations_when_there_are_some(page, live_server):
+    page.goto(live_server + "/account/login")
+    page.evaluate("document.querySelector('label[for=login]').remove()")
+    assert any(v.startswith("label") for v in axe_violations(page))

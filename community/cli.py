@@ -17,14 +17,13 @@ def demo_load():
     from . import demo as demo_data
 
     with write_intent():
-        logins = demo_data.load()
-    if logins is None:
-        click.echo("The demo community is already loaded.")
-        return
-    click.echo("Demo community loaded. Sign in at /account/login with any of these:")
-    width = max(len(name) for name, _ in logins)
-    for name, role in logins:
-        click.echo(f"  {name.ljust(width)}  {role:<10} password: {demo_data.PASSWORD}")
+        created = demo_data.load()
+    click.echo("Demo community loaded." if created else "The database already has members: nothing loaded.")
+    logins = demo_data.logins()
+    if logins:
+        click.echo("Sign in at /account/login with any of these demo accounts:")
+        for name, role in logins:
+            click.echo(f"  {name:<6} {role:<10} password: {demo_data.PASSWORD}")
 
 
 @mail.command("send")

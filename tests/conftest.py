@@ -11,7 +11,7 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, text
 
 from community import create_app

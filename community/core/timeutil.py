@@ -16,7 +16,8 @@ def aware(value: datetime) -> datetime:
 
 @cache
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"])
+    regions = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return ("UTC", *regions)
 
 
 def is_zone(name: str) -> bool:

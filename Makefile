@@ -1,0 +1,62 @@
+# The two commands: `make run` (a working demo portal) and `make test` (the whole suite, SQLite then PostgreSQL).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint test-tools db demo pytest-run
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: install, migrate, load the demo community on first run, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Serving the community portal on http://$(HOST):$(PORT)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+db: $(VENV)/.runtime
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+## test-tools: what the browser and page checks need (Chromium, Java for the Nu checker, npm tools)
+test-tools: $(VENV)/.dev node_modules/.installed
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v java >/dev/null || { \
+	  echo "Installing a Java runtime for the Nu HTML checker"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+## test: lint, then the whole suite on SQLite, then again on PostgreSQL (exit 5, "no tests ran", is a failure)
+test: test-tools lint
+	@$(MAKE) --no-print-directory pytest-run ARGS="--db=sqlite"
+	@$(MAKE) --no-print-directory pytest-run ARGS="--db=postgresql"
+
+pytest-run:
+	@echo "== pytest $(ARGS) =="
+	@$(BIN)/python -m pytest $(ARGS) $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treated as a failure"; exit 1; fi; exit $$rc

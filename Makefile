@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-tools db demo pytest-run
+.PHONY: run test lint test-tools db demo pytest-run screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ pytest-run:
 	@echo "== pytest $(ARGS) =="
 	@$(BIN)/python -m pytest $(ARGS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treated as a failure"; exit 1; fi; exit $$rc
+
+## screenshots: photograph the real pages of a throwaway demo community for the README
+screenshots: test-tools
+	$(BIN)/python -m scripts.screenshots

@@ -4,6 +4,7 @@ Every setting a deployment may change is read from the environment by name (see 
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -21,7 +22,8 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
-    "LOGIN_FAILURE_LIMIT": "5 per minute",
+    "LOGIN_FAILURE_LIMIT": "5 per minute",  # per account and address
+    "LOGIN_FAILURE_LIMIT_PER_ADDRESS": "30 per minute",  # one address trying many accounts
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -78,6 +80,10 @@ def load(app, overrides=None):
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    for name in ("MAIL_FROM", "MAIL_REPLY_TO"):
+        if re.search(r"no[-_.]?reply", app.config[name], re.I):
+            raise ValueError(f"{name} is {app.config[name]!r}: use a named address that a person reads, "
+                             "never a noreply address.")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

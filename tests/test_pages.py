@@ -1,5 +1,7 @@
 """Every page, as each kind of visitor sees it: valid HTML, and a bounded number of SQL queries."""
 
+import re
+
 import pytest
 
 from community.extensions import db
@@ -39,6 +41,15 @@ def test_every_page_passes_the_nu_html_checker(client, login, people):
     pages = collect(client, login, people)
     assert len(pages) >= 20
     assert nu_errors(pages) == []
+
+
+def test_every_page_has_one_h1_a_named_title_landmarks_and_a_skip_link(client, login, people):
+    for name, html in collect(client, login, people).items():
+        assert html.count("<h1") == 1, name
+        title = re.search(r"<title>(.*?) · Harbor Community</title>", html)
+        assert title and title.group(1).strip(), name
+        assert '<main id="main"' in html and "<header" in html and "<footer" in html and "<nav" in html, name
+        assert 'href="#main">Skip to content</a>' in html, name
 
 
 def test_nu_checker_finds_errors_when_there_are_some():

@@ -67,6 +67,8 @@ def verify_again():
 @bp.route("/account/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_login_key, methods=["POST"],
                deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
 def login():
     form = LoginForm(login=request.args.get("login", ""), next=request.args.get("next", ""))
     if not form.validate_on_submit():

@@ -23,6 +23,7 @@ def init_app(app):
     app.add_template_filter(viewer_date, "date")
     app.add_template_filter(viewer_datetime, "datetime")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(local_time_now, "time_now_in")
 
 
 def _viewer_zone():

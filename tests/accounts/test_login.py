@@ -118,3 +118,9 @@ def test_sign_out_is_a_post_and_ends_the_session(client, login, app):
     response = client.submit("/account/logout", page="/")
     assert response.status_code == 302
     assert client.get("/account/profile").status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_slowed_down_too(client, login, app):
+    app.config["LOGIN_FAILURE_LIMIT_PER_ADDRESS"] = "8 per minute"
+    statuses = [login(f"someone{i}", password="guess").status_code for i in range(9)]
+    assert statuses == [400] * 8 + [429]

@@ -1,7 +1,9 @@
 """Mail goes through the outbox: sent after commit, never on rollback, from a named address with a Reply-To."""
 
+import pytest
 from sqlalchemy import func, select
 
+from community import create_app
 from community.core import mail
 from community.core.models import MailMessage
 from community.extensions import db
@@ -51,3 +53,9 @@ def test_a_request_that_fails_after_queueing_sends_nothing(app, client, smtp):
     assert client.post("/boom").status_code == 500
     assert smtp.wait_for(1, timeout=0.5) == []
     assert db.session.scalar(select(func.count(MailMessage.id))) == 0
+
+
+def test_a_noreply_sender_is_refused_at_start_up(database_url):
+    for address in ("Acme <noreply@acme.example>", "no-reply@acme.example"):
+        with pytest.raises(ValueError, match="never a noreply address"):
+            create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "MAIL_FROM": address})

@@ -1,0 +1,66 @@
+"""Screenshots of the real pages for the README: `make screenshots`.
+
+Builds a throwaway demo community in a temp folder, serves it on a free loopback port, and photographs pages in
+Debian's Chromium at 1280 px and 390 px into docs/screenshots/.
+"""
+
+import logging
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from community import create_app, demo
+from community.core.db import write_intent
+
+OUT = Path(__file__).parents[1] / "docs" / "screenshots"
+SHOTS = [  # (file name, path, signed in as, width)
+    ("home", "/", None, 1280),
+    ("register", "/account/register", None, 1280),
+    ("profile", "/u/maria", "lena", 1280),
+    ("members", "/u/", "lena", 1280),
+    ("manage", "/manage/", "ada", 1280),
+    ("home-phone", "/", None, 390),
+    ("profile-phone", "/u/kenji", None, 390),
+]
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="community-shots-")
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.db", "SECRET_KEY": "screenshots"})
+    app.instance_path = folder
+    with app.app_context(), write_intent():
+        upgrade()
+        demo.load()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for name, path, who, width in SHOTS:
+            context = browser.new_context(viewport={"width": width, "height": 900 if width > 400 else 844},
+                                          device_scale_factor=1)
+            page = context.new_page()
+            if who:
+                page.goto(base + "/account/login")
+                page.get_by_label("Username or email").fill(who)
+                page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+            page.goto(base + path)
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
+            context.close()
+            print(f"docs/screenshots/{name}.png")
+        browser.close()
+    server.shutdown()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,3 +23,7 @@ member_restored = _signals.signal(
     "member-restored",
     doc="An admin lifted a member's suspension. sender: the User; kwargs: by (the admin).",
 )
+member_role_changed = _signals.signal(
+    "member-role-changed",
+    doc="An admin gave a member another role. sender: the User; kwargs: by (the admin), previous (the old role).",
+)

@@ -2,8 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from ..core.permissions import ROLES
 from ..core.timeutil import zone_names
 from .services import MIN_PASSWORD
 
@@ -14,7 +16,7 @@ USERNAME = Regexp(
 
 
 def _zone_choices():
-    return [(z, z.replace("_", " ")) for z in zone_names()]
+    return [SelectChoice(z, z.replace("_", " ")) for z in zone_names()]
 
 
 class RegisterForm(FlaskForm):
@@ -28,7 +30,7 @@ class RegisterForm(FlaskForm):
         DataRequired("Choose a password."),
         Length(MIN_PASSWORD, 200, f"Use at least {MIN_PASSWORD} characters for your password.")],
         description=f"At least {MIN_PASSWORD} characters. A few unrelated words work well.")
-    time_zone = SelectField("Time zone", choices=_zone_choices, default="UTC",
+    time_zone = SelectField("Time zone", choices=_zone_choices, default="UTC", render_kw={"data-detect-zone": ""},
                             description="Event times are shown in it.")
 
 
@@ -62,6 +64,10 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField("About you", validators=[Length(max=5000, message="Keep it under 5,000 characters.")],
                         description="Markdown works: **bold**, *italic*, [links](https://example.com), lists.")
     time_zone = SelectField("Time zone", choices=_zone_choices)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role, role.capitalize()) for role in ROLES])
 
 
 class SuspendForm(FlaskForm):

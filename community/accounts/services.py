@@ -156,6 +156,18 @@ def suspend(user: User, *, by: User, reason: str) -> User:
     return user
 
 
+def set_role(user: User, role: str, *, by: User) -> User:
+    if role not in ROLES:
+        raise Invalid(f"Choose one of: {', '.join(ROLES)}.", field="role")
+    if user.id == by.id:
+        raise NotAllowed("You can't change your own role: ask another admin.")
+    if user.role == role:
+        raise Conflict(f"{user.name} is already a {role}.")
+    previous, user.role = user.role, role
+    signals.member_role_changed.send(user, by=by, previous=previous)
+    return user
+
+
 def restore(user: User, *, by: User) -> User:
     if user.suspended_at is None:
         raise Conflict(f"{user.name} is not suspended.")

@@ -55,3 +55,8 @@ def _manage_view(user, obj):
 @rule("member.suspend")
 def _member_suspend(user, member):
     return has_role(user, "admin") and member is not None and member.id != user.id and member.role != "admin"
+
+
+@rule("member.set_role")
+def _member_set_role(user, member):
+    return has_role(user, "admin") and member is not None and member.id != user.id

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 
 from ..accounts import queries as members
 from ..accounts import services as accounts
-from ..accounts.forms import SuspendForm
-from ..core.errors import DomainError
+from ..accounts.forms import RoleForm, SuspendForm
+from ..core.errors import DomainError, Invalid
 from ..core.permissions import ROLES, require
 from ..extensions import db
 from . import queries
@@ -50,4 +50,18 @@ def restore(username):
     accounts.restore(member, by=current_user)
     db.session.commit()
     flash(f"{member.name} is restored and can sign in again.", "success")
+    return redirect(url_for("accounts.profile", username=member.username))
+
+
+@bp.route("/members/<username>/role", methods=["POST"])
+@login_required
+def set_role(username):
+    member = members.member_or_404(username)
+    require(current_user, "member.set_role", member)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        raise Invalid("Choose one of the roles in the list.")
+    accounts.set_role(member, form.role.data, by=current_user)
+    db.session.commit()
+    flash(f"{member.name} is now a {member.role}.", "success")
     return redirect(url_for("accounts.profile", username=member.username))

@@ -7,3 +7,10 @@ document.addEventListener("submit", (event) => {
   form.dataset.sending = "1";
   form.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-disabled", "true"));
 });
+
+// A new member's time zone is preselected from the browser's; without JavaScript it stays UTC until chosen.
+const zone = document.querySelector("select[data-detect-zone]");
+if (zone && zone.value === "UTC" && window.Intl) {
+  const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if ([...zone.options].some((option) => option.value === detected)) zone.value = detected;
+}

@@ -103,3 +103,25 @@ def test_axe_finds_violations_when_there_are_some(page, live_server):
     page.goto(live_server + "/account/login")
     page.evaluate("document.querySelector('label[for=login]').remove()")
     assert any(v.startswith("label") for v in axe_violations(page))
+
+
+def test_registration_preselects_the_browsers_time_zone(browser, live_server):
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto(live_server + "/account/register")
+    assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
+    context.close()
+
+
+def test_registration_works_without_javascript(browser, live_server, smtp):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/account/register")
+    assert page.get_by_label("Time zone").input_value() == "UTC"
+    page.get_by_label("Username").fill("nojs")
+    page.get_by_label("Email address").fill("nojs@example.com")
+    page.get_by_label("Password").fill("a long enough secret")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    assert smtp.wait_for(1)[0]["To"] == "nojs@example.com"
+    context.close()

@@ -72,3 +72,30 @@ def test_admins_cannot_be_suspended(client, login, app):
     login("ada")
     assert client.get("/manage/members/bob/suspend").status_code == 403
     assert client.get("/manage/members/ada/suspend").status_code == 403
+
+
+def test_admin_changes_a_members_role(client, login, app):
+    make_member("ada", role="admin")
+    make_member("lena")
+    login("ada")
+    response = client.submit("/manage/members/lena/role", {"role": "moderator"}, page="/u/lena")
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.role).where(User.username == "lena")) == "moderator"
+    assert '<span class="role role-moderator">Moderator</span>' in client.get("/u/lena").get_data(as_text=True)
+    same = client.submit("/manage/members/lena/role", {"role": "moderator"}, page="/u/lena")
+    assert same.status_code == 409 and "already a moderator" in same.get_data(as_text=True)
+    bogus = client.submit("/manage/members/lena/role", {"role": "emperor"}, page="/u/lena")
+    assert bogus.status_code == 400
+
+
+def test_only_admins_change_roles_and_never_their_own(client, login, app):
+    make_member("ada", role="admin")
+    make_member("maria", role="manager")
+    make_member("lena")
+    login("maria")
+    assert client.submit("/manage/members/lena/role", {"role": "admin"}, page="/u/lena").status_code == 403
+    client.submit("/account/logout", page="/")
+    login("ada")
+    assert client.submit("/manage/members/ada/role", {"role": "member"}, page="/u/lena").status_code == 403
+    roles = dict(db.session.execute(select(User.username, User.role)).all())
+    assert roles == {"ada": "admin", "maria": "manager", "lena": "member"}

@@ -5,9 +5,11 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
-SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HOST PORT
+ROOT   := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+APT    := env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test lint test-tools db demo pytest-run screenshots
+.PHONY: run test lint test-tools db demo pytest-run screenshots debian-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,16 +37,19 @@ demo: db
 	$(FLASK) demo load
 
 ## test-tools: what the browser and page checks need (Chromium, Java for the Nu checker, npm tools)
+# Debian packages are installed only when running as root; otherwise a loud note says what is missing.
 test-tools: $(VENV)/.dev node_modules/.installed
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@command -v java >/dev/null || { \
-	  echo "Installing a Java runtime for the Nu HTML checker"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@$(MAKE) --no-print-directory debian-package COMMAND=chromium PACKAGE=chromium WHY="the browser tests"
+	@$(MAKE) --no-print-directory debian-package COMMAND=java PACKAGE=default-jre-headless WHY="the Nu HTML checker"
+
+debian-package:
+	@command -v $(COMMAND) >/dev/null || { \
+	  if [ -n "$(ROOT)" ]; then echo "Installing Debian's $(PACKAGE) for $(WHY)"; \
+	    apt-get update -qq && $(APT) $(PACKAGE) >/dev/null; \
+	  else echo "!!! $(COMMAND) is missing and this is not root: install Debian's $(PACKAGE) for $(WHY)."; fi; }
 
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@$(MAKE) --no-print-directory debian-package COMMAND=npm PACKAGE=npm WHY="the page checkers (axe-core, vnu-jar)"
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 

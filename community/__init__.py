@@ -4,13 +4,18 @@ import logging
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config as settings
 
 
-def create_app(test_config=None) -> Flask:
+def create_app(config=None) -> Flask:
+    """Build the portal; `config` (a mapping) overrides every other source of settings."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
-    config.load(app, test_config)
+    settings.load(app, config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("community").setLevel(logging.INFO)
     register_extensions(app)
@@ -38,11 +43,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id):
+    def load_user(session_id):
         from .accounts.models import User
 
+        user_id, _, version = session_id.partition(".")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.suspended_at is None else None
+        if user is None or user.suspended_at is not None or str(user.auth_version) != version:
+            return None  # suspended, or signed out everywhere (password changed): the cookie no longer works
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

@@ -36,6 +36,8 @@ DEFAULTS = {
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host are then believed.
+    "TRUSTED_PROXIES": 0,
 }
 
 # Environment variables read verbatim, with the type to parse them as.
@@ -53,8 +55,8 @@ ENVIRONMENT = {
     "MAIL_REPLY_TO": str,
     "RATELIMIT_STORAGE_URI": str,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes"),
-    "SERVER_NAME": str,
-    "PREFERRED_URL_SCHEME": str,
+    "PUBLIC_URL": str,
+    "TRUSTED_PROXIES": int,
 }
 
 
@@ -77,6 +79,11 @@ def load(app, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if not app.config.get("PUBLIC_URL"):
+        app.config["PUBLIC_URL"] = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+    app.config["PUBLIC_URL"] = app.config["PUBLIC_URL"].rstrip("/")
+    if app.config["PUBLIC_URL"].startswith("https://"):
+        app.config["PREFERRED_URL_SCHEME"] = "https"
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]

@@ -20,11 +20,10 @@ def test_models_and_migrations_agree(app):
 
 @pytest.fixture
 def sqlite_path(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite behaviour")
     return db.engine.url.database
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(sqlite_path):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -32,6 +31,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(sqlite_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
 
 
+@pytest.mark.sqlite_only
 def test_write_transactions_take_the_write_lock_when_they_begin(sqlite_path):
     other = sqlite3.connect(sqlite_path, timeout=0.1, isolation_level=None)
     with write_intent(), db.engine.connect() as writer:

@@ -3,16 +3,23 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
 from ..core.permissions import ROLES
 from ..core.timeutil import zone_names
-from .services import MIN_PASSWORD
+from .services import MIN_PASSWORD, USERNAME, USERNAME_RULE
 
-USERNAME = Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$",
-    message="Use letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.",
-)
+
+class ChoiceField(SelectField):
+    """A select whose refusal names what to do, instead of WTForms' "Not a valid choice"."""
+
+    def __init__(self, *args, refusal: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def pre_validate(self, form):
+        if self.data not in {self.coerce(choice.value) for choice in self.iter_choices()}:
+            raise ValidationError(self.refusal)
 
 
 def _zone_choices():
@@ -21,7 +28,7 @@ def _zone_choices():
 
 class RegisterForm(FlaskForm):
     username = StringField("Username", validators=[
-        DataRequired("Choose a username."), Length(3, 30, "A username has 3 to 30 characters."), USERNAME],
+        DataRequired("Choose a username."), Regexp(USERNAME, message=USERNAME_RULE)],
         description="How others will @mention you. 3 to 30 characters.")
     email = StringField("Email address", validators=[
         DataRequired("Enter your email address."), Email("That email address doesn't look right."),
@@ -30,8 +37,8 @@ class RegisterForm(FlaskForm):
         DataRequired("Choose a password."),
         Length(MIN_PASSWORD, 200, f"Use at least {MIN_PASSWORD} characters for your password.")],
         description=f"At least {MIN_PASSWORD} characters. A few unrelated words work well.")
-    time_zone = SelectField("Time zone", choices=_zone_choices, default="UTC", render_kw={"data-detect-zone": ""},
-                            description="Event times are shown in it.")
+    time_zone = ChoiceField("Time zone", choices=_zone_choices, default="UTC", render_kw={"data-detect-zone": ""},
+                            description="Event times are shown in it.", refusal="Choose a time zone from the list.")
 
 
 class LoginForm(FlaskForm):
@@ -63,11 +70,12 @@ class ProfileForm(FlaskForm):
                                description="Your name as others see it. Leave empty to use your username.")
     bio = TextAreaField("About you", validators=[Length(max=5000, message="Keep it under 5,000 characters.")],
                         description="Markdown works: **bold**, *italic*, [links](https://example.com), lists.")
-    time_zone = SelectField("Time zone", choices=_zone_choices)
+    time_zone = ChoiceField("Time zone", choices=_zone_choices, refusal="Choose a time zone from the list.")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(role, role.capitalize()) for role in ROLES])
+    role = ChoiceField("Role", choices=[SelectChoice(role, role.capitalize()) for role in ROLES],
+                       refusal=f"Choose one of: {', '.join(ROLES)}.")
 
 
 class SuspendForm(FlaskForm):

@@ -29,6 +29,11 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     suspended_reason: Mapped[str | None] = mapped_column(Text)
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Part of every session and remember-me cookie: raising it signs the member out everywhere.
+    auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.auth_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

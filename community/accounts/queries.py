@@ -5,16 +5,15 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..core.pagination import keyset
-from ..core.permissions import has_role
+from ..core.permissions import visible_member
 from ..extensions import db
 from .models import User
 
 
 def member_or_404(username: str) -> User:
+    """The member with this username, if the viewer may see them (404 either way, so names don't leak)."""
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
-    if user is None:
-        abort(404)
-    if not user.is_verified and not has_role(current_user, "moderator") and user != current_user:
+    if user is None or not visible_member(current_user, user):
         abort(404)
     return user
 

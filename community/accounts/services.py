@@ -1,21 +1,28 @@
 """Every write to accounts. Services take plain values, flush, raise domain errors, send signals; never commit."""
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..core import mail, text
 from ..core.errors import Conflict, Invalid, NotAllowed
 from ..core.permissions import ROLES
 from ..core.timeutil import is_zone, utcnow
+from ..core.urls import public_url
 from ..extensions import db
 from . import tokens
 from .models import User
 
 MIN_PASSWORD = 10
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,28}[A-Za-z0-9]$")
+USERNAME_RULE = "Use 3 to 30 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit."
+WRONG_LOGIN = "That username or password is wrong. Check both, or reset your password."
 
 
 def _hasher() -> PasswordHasher:
@@ -30,9 +37,9 @@ def normalize_email(email: str) -> str:
 
 
 def find_by_login(login: str) -> User | None:
-    login = login.strip()
+    login = login.strip().lower()
     column = User.email if "@" in login else User.username_key
-    return db.session.scalar(select(User).where(column == login.lower()))
+    return db.session.scalar(select(User).where(column == login))
 
 
 def check_password_rules(password: str, user_words=()) -> None:
@@ -43,7 +50,9 @@ def check_password_rules(password: str, user_words=()) -> None:
 
 
 def create_member(username, email, password, *, display_name="", time_zone="UTC", role="member", bio=""):
-    """A new account, not yet verified. Raises `Invalid` naming the field that is wrong."""
+    """A new account, not yet confirmed. Raises `Invalid` naming the field that is wrong."""
+    if not USERNAME.match(username):
+        raise Invalid(USERNAME_RULE, field="username")
     email = normalize_email(email)
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
         raise Invalid("That username is taken — choose another.", field="username")
@@ -57,8 +66,11 @@ def create_member(username, email, password, *, display_name="", time_zone="UTC"
         display_name=display_name.strip() or username, time_zone=time_zone if is_zone(time_zone) else "UTC",
         role=role, bio=bio, bio_html=text.render(bio),
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # someone may take the name between our check and this insert
+            db.session.add(user)
+    except IntegrityError:
+        raise Invalid("That username or address was taken a moment ago — choose another.", field="username") from None
     return user
 
 
@@ -70,14 +82,21 @@ def register(username, email, password, *, time_zone="UTC"):
 
 
 def send_verification(user: User) -> None:
-    link = url_for("accounts.verify", token=tokens.make(user, "verify"), _external=True)
+    link = public_url("accounts.verify", token=tokens.make(user, "verify"))
     mail.queue(user.email, f"Confirm your address for {current_app.config['COMMUNITY_NAME']}",
                "accounts/verify", category="account", user=user, link=link)
 
 
+def resend_verification(email: str) -> None:
+    """A new confirmation link for an account still waiting for one; nothing for any other address."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is not None and user.email_verified_at is None and user.suspended_at is None:
+        send_verification(user)
+
+
 def verify_email(token: str) -> User:
-    user = tokens.read(token, "verify")
-    tokens.spend(token, "verify")
+    user, nonce = tokens.read(token, "verify")
+    tokens.spend("verify", nonce)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         signals.member_verified.send(user)
@@ -88,16 +107,17 @@ def authenticate(login: str, password: str) -> User:
     user = find_by_login(login)
     if user is None:
         _hasher().hash(password)  # same work either way: timing doesn't tell who is registered
-        raise Invalid("That username or password is wrong. Check both, or reset your password.")
+        raise Invalid(WRONG_LOGIN)
     try:
         _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise Invalid("That username or password is wrong. Check both, or reset your password.") from None
+        raise Invalid(WRONG_LOGIN) from None
     if user.suspended_at is not None:
         raise NotAllowed(f"Your account is suspended: {user.suspended_reason} "
                          f"Write to {current_app.config['MAIL_REPLY_TO']} if you think this is a mistake.")
     if user.email_verified_at is None:
-        raise NotAllowed(f"Confirm your address first: open the link we sent to {user.email}.")
+        raise NotAllowed(f"Confirm your address first: open the link we sent to {user.email}, "
+                         "or ask for a new one below.")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_seen_at = utcnow()
@@ -108,16 +128,16 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.suspended_at is not None:
         return
-    link = url_for("accounts.reset_password", token=tokens.make(user, "reset"), _external=True)
+    link = public_url("accounts.reset_password", token=tokens.make(user, "reset"))
     mail.queue(user.email, f"Reset your {current_app.config['COMMUNITY_NAME']} password",
                "accounts/reset", category="account", user=user, link=link)
 
 
 def reset_password(token: str, password: str) -> User:
-    user = tokens.read(token, "reset")
+    user, nonce = tokens.read(token, "reset")
     check_password_rules(password, (user.username, user.email))
-    tokens.spend(token, "reset")
-    user.password_hash = _hasher().hash(password)
+    tokens.spend("reset", nonce)
+    _set_password(user, password)
     if user.email_verified_at is None:  # the reset link proves the address too
         user.email_verified_at = utcnow()
     return user
@@ -129,7 +149,13 @@ def change_password(user: User, current: str, new: str) -> None:
     except (VerificationError, InvalidHashError):
         raise Invalid("Your current password is not right.", field="current_password") from None
     check_password_rules(new, (user.username, user.email))
-    user.password_hash = _hasher().hash(new)
+    _set_password(user, new)
+
+
+def _set_password(user: User, password: str) -> None:
+    """A new password signs the member out of every other session and kills older reset links."""
+    user.password_hash = _hasher().hash(password)
+    user.auth_version += 1
 
 
 def update_profile(user: User, *, display_name: str, bio: str, time_zone: str) -> User:

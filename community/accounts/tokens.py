@@ -1,8 +1,8 @@
 """Signed, expiring, single-use tokens for links sent by mail (address confirmation, password reset).
 
-A token carries the member's id and a fingerprint of the state it may change (the address to confirm; a piece of
-the password hash to replace), so it dies when that state changes. Spending a token writes its digest to
-`used_tokens`; a second use is refused even within its lifetime.
+A token carries the member's id, a random nonce, and a fingerprint of the state it may change (the address to
+confirm; the password hash to replace), so it dies when that state changes. Spending a token records its nonce in
+`used_tokens`: any other spelling of the same signed payload is refused too.
 """
 
 import hashlib
@@ -18,6 +18,11 @@ from ..extensions import db
 from .models import User
 
 PURPOSES = {"verify": "TOKEN_MAX_AGE_VERIFY", "reset": "TOKEN_MAX_AGE_RESET"}
+USED = "This link has been used already. Ask for a new one below if you still need it."
+CHANGED = {
+    "verify": "This link is for an address that has changed since it was sent. Ask for a new link below.",
+    "reset": "This link was replaced: the password has changed since it was sent. Ask for a new one below.",
+}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -30,36 +35,36 @@ def _fingerprint(user: User, purpose: str) -> str:
 
 
 def make(user: User, purpose: str) -> str:
-    payload = {"u": user.id, "f": _fingerprint(user, purpose), "n": secrets.token_urlsafe(6)}
+    payload = {"u": user.id, "f": _fingerprint(user, purpose), "n": secrets.token_urlsafe(16)}
     return _serializer(purpose).dumps(payload)
 
 
-def read(token: str, purpose: str) -> User:
-    """The member a valid, unspent token is for; `Invalid` or `Conflict` with a sentence otherwise."""
+def read(token: str, purpose: str) -> tuple[User, str]:
+    """(member, nonce) for a valid, unspent token; `Invalid` or `Conflict` with a sentence otherwise."""
     max_age = current_app.config[PURPOSES[purpose]]
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
         raise Invalid("This link has expired. Ask for a new one below.") from None
     except BadSignature:
-        raise Invalid("This link is not valid. Check that you copied all of it, or ask for a new one.") from None
+        raise Invalid("This link is not valid. Check that you copied all of it, or ask for a new one below.") from None
     user = db.session.get(User, payload.get("u"))
-    if user is None or payload.get("f") != _fingerprint(user, purpose) or _is_spent(token):
-        raise Conflict("This link has been used already. Ask for a new one if you still need it.")
-    return user
+    if user is None:
+        raise Invalid("This link is for an account that no longer exists.")
+    if db.session.get(UsedToken, _digest(purpose, payload["n"])) is not None:
+        raise Conflict(USED)
+    if payload.get("f") != _fingerprint(user, purpose):
+        raise Conflict(CHANGED[purpose])
+    return user, payload["n"]
 
 
-def spend(token: str, purpose: str) -> None:
+def spend(purpose: str, nonce: str) -> None:
     try:
         with db.session.begin_nested():
-            db.session.add(UsedToken(digest=_digest(token), purpose=purpose))
+            db.session.add(UsedToken(digest=_digest(purpose, nonce), purpose=purpose))
     except IntegrityError:
-        raise Conflict("This link has been used already. Ask for a new one if you still need it.") from None
+        raise Conflict(USED) from None
 
 
-def _is_spent(token: str) -> bool:
-    return db.session.get(UsedToken, _digest(token)) is not None
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(purpose: str, nonce: str) -> str:
+    return hashlib.sha256(f"{purpose}:{nonce}".encode()).hexdigest()

@@ -64,6 +64,8 @@ def after_commit(session: Session, callback) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session):
+    if session.in_nested_transaction():  # a savepoint was released: the real commit is still to come
+        return
     callbacks = session.info.pop("after_commit", [])
     for callback in callbacks:
         try:

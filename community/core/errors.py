@@ -7,7 +7,7 @@ templates/errors/error.html with the right status and what to do next.
 import time
 from datetime import timedelta
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,18 +42,20 @@ class Conflict(DomainError):
 
 TITLES = {
     400: ("That request could not be used", "Check what you entered and try again."),
-    403: ("You can't do that here", "If you think you should have access, write to the community team."),
+    403: ("You can't do that here", "If you think this is wrong, write to {contact}: a person reads every mail."),
     404: ("We couldn't find that page", "It may have moved or been removed. Try the search or the forums."),
     405: ("That action isn't available on this page", "Go back and use the page's own buttons."),
     409: ("That changed while you were looking", "Reload the page to see the latest state, then try again."),
     413: ("That upload is too large", "Send a smaller file or shorter text."),
     429: ("Too many attempts", "Wait a little, then try again."),
-    500: ("Something went wrong on our side", "We have been told. Try again in a minute."),
+    500: ("Something went wrong on our side", "It is logged for the team. Try again in a minute, or write to "
+          "{contact} if it keeps happening."),
 }
 
 
 def render_error(status: int, message: str | None = None, retry_after: int | None = None):
     title, hint = TITLES.get(status, TITLES[400])
+    hint = hint.format(contact=current_app.config["MAIL_REPLY_TO"])
     retry_at = (utcnow() + timedelta(seconds=retry_after)).strftime("%H:%M:%S UTC") if retry_after else None
     html = render_template("errors/error.html", status=status, title=title, hint=hint, message=message,
                            retry_after=retry_after, retry_after_at=retry_at)

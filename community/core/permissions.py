@@ -1,11 +1,12 @@
 """One question for every authorization check: may this person do this action to this object?
 
-Areas register their rules with `@rule("area.action")`; views call `require(current_user, "area.action", obj)`.
+Areas register their rules with `@rule("area.action", refusal=...)`; views call `require(current_user, action, obj)`.
 Roles rank member < moderator < manager < admin; a suspended member may do nothing.
 """
 
-from flask import abort
 from werkzeug.exceptions import Unauthorized
+
+from .errors import NotAllowed
 
 ROLES = ("member", "moderator", "manager", "admin")
 _rules = {}
@@ -22,41 +23,47 @@ def has_role(user, role: str) -> bool:
     return rank(user.role) >= rank(role)
 
 
-def rule(action: str):
+def rule(action: str, refusal: str):
+    """Register the rule for `action`; `refusal` is the sentence a refused person reads."""
+
     def register(fn):
-        _rules[action] = fn
+        _rules[action] = (fn, refusal)
         return fn
 
     return register
 
 
 def can(user, action: str, obj=None) -> bool:
-    if action not in _rules:
-        raise KeyError(f"no permission rule for {action!r}")
+    check, _ = _rules[action]
     if not getattr(user, "is_authenticated", False) or getattr(user, "suspended_at", None):
         return False
-    return bool(_rules[action](user, obj))
+    return bool(check(user, obj))
 
 
 def require(user, action: str, obj=None) -> None:
-    """Abort with 401 (sign in first) for anonymous people, 403 for the signed-in who may not."""
+    """Raise 401 (sign in first) for anonymous people, `NotAllowed` with the rule's reason for the signed-in."""
     if can(user, action, obj):
         return
     if not getattr(user, "is_authenticated", False):
         raise Unauthorized()
-    abort(403)
+    raise NotAllowed(_rules[action][1])
 
 
-@rule("manage.view")
+def visible_member(viewer, member) -> bool:
+    """Confirmed members are public; an unconfirmed account is seen only by itself and by staff."""
+    return member.email_verified_at is not None or has_role(viewer, "moderator") or member == viewer
+
+
+@rule("manage.view", refusal="The console is for community managers and admins.")
 def _manage_view(user, obj):
     return has_role(user, "manager")
 
 
-@rule("member.suspend")
+@rule("member.suspend", refusal="Only admins suspend members, and never themselves or another admin.")
 def _member_suspend(user, member):
     return has_role(user, "admin") and member is not None and member.id != user.id and member.role != "admin"
 
 
-@rule("member.set_role")
+@rule("member.set_role", refusal="Only admins change roles, and never their own.")
 def _member_set_role(user, member):
     return has_role(user, "admin") and member is not None and member.id != user.id

@@ -10,15 +10,17 @@ from functools import partial
 import bleach
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
+# No h1/h2 (the page owns its headings: Markdown headings move down two levels) and no img (a remote image would
+# tell a stranger's server who reads the page: Markdown images become links to the image).
 ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel"],
     "abbr": ["title"],
-    "img": ["src", "alt", "title"],
     "ol": ["start"],
     "th": ["align"],
     "td": ["align"],
@@ -28,6 +30,23 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+HEADING_SHIFT = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+
+
+def _heading(self, tokens, idx, options, env):
+    tokens[idx].tag = HEADING_SHIFT[tokens[idx].tag]
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _image_as_link(self, tokens, idx, options, env):
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    return f'<a href="{escapeHtml(token.attrGet("src") or "")}">{escapeHtml(alt)}</a>'
+
+
+_markdown.add_render_rule("heading_open", _heading)
+_markdown.add_render_rule("heading_close", _heading)
+_markdown.add_render_rule("image", _image_as_link)
 
 
 def _nofollow_ugc(attrs, new=False):

@@ -24,11 +24,23 @@ def index():
                            counts=queries.member_counts())
 
 
+def _member(username, action):
+    """The member the URL names, once the viewer is allowed `action` on them (404 or 403 otherwise)."""
+    member = members.member_or_404(username)
+    require(current_user, action, member)
+    return member
+
+
+def _done(member, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("accounts.profile", username=member.username))
+
+
 @bp.route("/members/<username>/suspend", methods=["GET", "POST"])
 @login_required
 def suspend(username):
-    member = members.member_or_404(username)
-    require(current_user, "member.suspend", member)
+    member = _member(username, "member.suspend")
     form = SuspendForm()
     if not form.validate_on_submit():
         return render_template("manage/suspend.html", form=form, member=member), 400 if form.is_submitted() else 200
@@ -37,31 +49,23 @@ def suspend(username):
     except DomainError as exc:
         form.reason.errors = [*form.reason.errors, exc.message]
         return render_template("manage/suspend.html", form=form, member=member), exc.status
-    db.session.commit()
-    flash(f"{member.name} is suspended. They see your reason when they try to sign in.", "success")
-    return redirect(url_for("accounts.profile", username=member.username))
+    return _done(member, f"{member.name} is suspended. They see your reason when they try to sign in.")
 
 
 @bp.route("/members/<username>/restore", methods=["POST"])
 @login_required
 def restore(username):
-    member = members.member_or_404(username)
-    require(current_user, "member.suspend", member)
+    member = _member(username, "member.suspend")
     accounts.restore(member, by=current_user)
-    db.session.commit()
-    flash(f"{member.name} is restored and can sign in again.", "success")
-    return redirect(url_for("accounts.profile", username=member.username))
+    return _done(member, f"{member.name} is restored and can sign in again.")
 
 
 @bp.route("/members/<username>/role", methods=["POST"])
 @login_required
 def set_role(username):
-    member = members.member_or_404(username)
-    require(current_user, "member.set_role", member)
+    member = _member(username, "member.set_role")
     form = RoleForm()
     if not form.validate_on_submit():
         raise Invalid("Choose one of the roles in the list.")
     accounts.set_role(member, form.role.data, by=current_user)
-    db.session.commit()
-    flash(f"{member.name} is now a {member.role}.", "success")
-    return redirect(url_for("accounts.profile", username=member.username))
+    return _done(member, f"{member.name} is now a {member.role}.")

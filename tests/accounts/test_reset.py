@@ -13,7 +13,9 @@ def reset_link(smtp, count=1):
 def test_reset_link_changes_the_password_once(client, login, smtp, app):
     make_member("lena")
     response = client.submit("/account/reset", {"email": "lena@example.com"})
-    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == "/account/check-inbox?reset=1"
+    assert "a link to choose a new password is on its way" in client.get("/account/check-inbox?reset=1").get_data(
+        as_text=True)
     link = reset_link(smtp)
     response = client.submit(link, {"password": "a brand new secret", "confirm": "a brand new secret"})
     assert response.status_code == 302
@@ -25,7 +27,7 @@ def test_reset_link_changes_the_password_once(client, login, smtp, app):
 
 def test_unknown_address_gets_the_same_answer_and_no_mail(client, smtp, app):
     response = client.submit("/account/reset", {"email": "nobody@example.com"})
-    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == "/account/check-inbox?reset=1"
     assert smtp.wait_for(1, timeout=0.5) == []
 
 
@@ -44,7 +46,8 @@ def test_older_reset_link_dies_when_the_password_changes(client, smtp, app):
     client.submit("/account/reset", {"email": "lena@example.com"})
     first, second = reset_link(smtp, 1), reset_link(smtp, 2)
     assert client.submit(second, {"password": "a brand new secret", "confirm": "a brand new secret"}).status_code == 302
-    assert client.get(first).status_code == 409
+    replaced = client.get(first)
+    assert replaced.status_code == 409 and "the password has changed since" in replaced.get_data(as_text=True)
 
 
 def test_expired_reset_link_offers_a_new_one(client, smtp, app):
@@ -55,3 +58,20 @@ def test_expired_reset_link_offers_a_new_one(client, smtp, app):
     assert response.status_code == 400
     assert "This link has expired" in response.get_data(as_text=True)
     assert "Send me a new reset link" in response.get_data(as_text=True)
+
+
+def test_a_reset_signs_out_every_other_session(client, app, smtp, login):
+    make_member("lena")
+    other = app.test_client()  # lena signed in on another device, with remember-me
+    other.submit("/account/login", {"login": "lena", "password": "correct horse battery", "remember": "y"})
+    assert other.get("/account/profile").status_code == 200
+    client.submit("/account/reset", {"email": "lena@example.com"})
+    client.submit(reset_link(smtp), {"password": "a brand new secret", "confirm": "a brand new secret"})
+    assert other.get("/account/profile").status_code == 302
+
+
+def test_reset_requests_are_limited_per_address(client, smtp, app):
+    make_member("lena")
+    statuses = [client.submit("/account/reset", {"email": "lena@example.com"}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert len(smtp.wait_for(3)) == 3

@@ -36,7 +36,9 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = url  # links in mail lead back to this server
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 
@@ -48,24 +50,33 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _context(browser, request, **options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
+@pytest.fixture
+def new_page(browser, request):
+    """new_page(**context_options) opens a page in a fresh browser context; failures leave a screenshot."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield open_page
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    for number, context in enumerate(contexts):
+        if report is not None and report.failed and context.pages:
+            ARTIFACTS.mkdir(exist_ok=True)
+            context.pages[-1].screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
+        context.close()
 
 
 @pytest.fixture
-def page(browser, request):
-    yield from _context(browser, request)
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
-def page_without_csp(browser, request):
+def page_without_csp(new_page):
     """A page where the Content-Security-Policy is ignored, so the sanitizer is tested on its own."""
-    yield from _context(browser, request, bypass_csp=True)
+    return new_page(bypass_csp=True)

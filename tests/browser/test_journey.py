@@ -10,14 +10,20 @@ from tests.factories import make_member
 
 
 class Visit:
-    """Checks each page the browser lands on and keeps its HTML for the Nu checker."""
+    """Runs axe-core on each page the browser lands on, and keeps the HTML the server sent for the Nu checker."""
 
     def __init__(self, page):
-        self.page, self.pages, self.violations = page, {}, {}
+        self.page, self.pages, self.violations, self.document = page, {}, {}, None
+        page.on("response", self._remember)
+
+    def _remember(self, response):
+        if response.request.resource_type == "document" and response.frame == self.page.main_frame:
+            self.document = response
 
     def check(self, name):
         self.page.wait_for_load_state("load")
-        self.pages[name] = self.page.content()
+        assert self.document is not None and self.document.url == self.page.url, name
+        self.pages[name] = self.document.text()
         found = axe_violations(self.page)
         if found:
             self.violations[name] = found
@@ -47,6 +53,8 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
     body = smtp.wait_for(1)[0].get_body(("plain",)).get_content()
     link = re.search(r"https?://\S+/account/verify/\S+", body).group(0)
     page.goto(link)
+    visit.check("confirm your address")
+    page.get_by_role("button", name="Confirm my address").click()
     assert page.get_by_text("your address is confirmed").is_visible()
     assert page.get_by_label("Username or email").input_value() == "amelie"
     visit.check("sign in after confirming")
@@ -57,6 +65,7 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
     visit.check("home signed in")
 
     page.get_by_role("link", name="amelie").first.click()
+    visit.check("own profile")
     page.get_by_role("link", name="Edit profile").click()
     visit.check("edit profile")
     page.get_by_label("Display name").fill("Amélie Laurent")
@@ -82,7 +91,7 @@ def test_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling(page, live_s
     make_member("ada", role="admin")
     urls = ["/", "/account/login", "/account/register", "/u/", "/u/lena", "/forums/", "/search?q=lena", "/nowhere"]
     visit = Visit(page)
-    for width in (390, 1280):
+    for width in (320, 390, 1280):
         page.set_viewport_size({"width": width, "height": 844})
         for url in urls:
             page.goto(live_server + url)
@@ -105,17 +114,14 @@ def test_axe_finds_violations_when_there_are_some(page, live_server):
     assert any(v.startswith("label") for v in axe_violations(page))
 
 
-def test_registration_preselects_the_browsers_time_zone(browser, live_server):
-    context = browser.new_context(timezone_id="Asia/Tokyo")
-    page = context.new_page()
+def test_registration_preselects_the_browsers_time_zone(new_page, live_server):
+    page = new_page(timezone_id="Asia/Tokyo")
     page.goto(live_server + "/account/register")
     assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
-    context.close()
 
 
-def test_registration_works_without_javascript(browser, live_server, smtp):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_registration_works_without_javascript(new_page, live_server, smtp):
+    page = new_page(java_script_enabled=False)
     page.goto(live_server + "/account/register")
     assert page.get_by_label("Time zone").input_value() == "UTC"
     page.get_by_label("Username").fill("nojs")
@@ -124,4 +130,3 @@ def test_registration_works_without_javascript(browser, live_server, smtp):
     page.get_by_role("button", name="Create my account").click()
     assert page.get_by_role("heading", name="Check your inbox").is_visible()
     assert smtp.wait_for(1)[0]["To"] == "nojs@example.com"
-    context.close()

@@ -32,5 +32,7 @@ def test_a_token_from_another_session_is_refused(client, app):
     other = app.test_client()
     page = other.get("/account/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.get("/account/login")  # this client has a session, and a token of its own
     response = client.post("/account/login", data={"login": "x", "password": "y", "csrf_token": token})
     assert response.status_code == 400
+    assert "This form had expired or came from another site" in response.get_data(as_text=True)

@@ -32,6 +32,26 @@ def test_nothing_is_sent_before_the_commit_and_nothing_on_rollback(app, smtp):
     assert db.session.scalar(select(func.count(MailMessage.id))) == 0
 
 
+def test_mail_queued_then_rolled_back_is_never_sent_but_later_mail_is(app, smtp):
+    with app.test_request_context(method="POST"):
+        mail.queue("first@example.com", "Hello", "accounts/verify", category="test", user={"name": "A"}, link="l")
+        db.session.rollback()
+        mail.queue("second@example.com", "Hello", "accounts/verify", category="test", user={"name": "B"}, link="l")
+        db.session.commit()
+    assert [m["To"] for m in smtp.wait_for(2, timeout=1)] == ["second@example.com"]
+
+
+def test_releasing_a_savepoint_is_not_the_commit(app, smtp):
+    with app.test_request_context(method="POST"):
+        mail.queue("someone@example.com", "Hello", "accounts/verify", category="test", user={"name": "S"}, link="l")
+        with db.session.begin_nested():
+            db.session.execute(select(1))
+        assert smtp.wait_for(1, timeout=0.3) == []
+        db.session.commit()
+    assert [m["To"] for m in smtp.wait_for(1)] == ["someone@example.com"]
+    assert db.session.scalar(select(MailMessage.sent_at)) is not None
+
+
 def test_commit_sends_the_queued_mail(app, smtp):
     with app.test_request_context(method="POST"):
         mail.queue("someone@example.com", "Hello", "accounts/verify", category="test",

@@ -29,7 +29,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(client):
 def test_cookies_are_secure_behind_https(database_url, _schema, tmp_path):
     from community import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "PREFERRED_URL_SCHEME": "https", "SECRET_KEY": "x"})
+    app = create_app({"DATABASE_URL": database_url, "PUBLIC_URL": "https://community.example", "SECRET_KEY": "x"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 

@@ -78,3 +78,13 @@ def test_empty_input_renders_empty():
 def test_plain_excerpt_strips_markup_and_shortens():
     assert text.plain("**Hello** <script>x</script> world", limit=200) == "Hello <script>x</script> world"
     assert text.plain("word " * 100, limit=20).endswith("…")
+
+
+def test_headings_move_down_so_the_page_keeps_its_own_h1():
+    assert text.render("# Big\n\n## Smaller") == "<h3>Big</h3>\n<h4>Smaller</h4>"
+
+
+def test_images_become_links_so_no_stranger_learns_who_reads_the_page():
+    html = text.render("![a cat](https://tracker.example/p.png)")
+    assert "<img" not in html
+    assert html == '<p><a href="https://tracker.example/p.png" rel="nofollow ugc">a cat</a></p>'

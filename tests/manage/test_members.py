@@ -56,13 +56,19 @@ def test_admin_suspends_with_a_reason_and_restores(client, login, app):
     assert db.session.scalar(select(User.suspended_at).where(User.username == "lena")) is None
 
 
-def test_managers_and_moderators_cannot_suspend(client, login, app):
+def test_managers_and_moderators_cannot_suspend_and_are_told_why(client, login, app):
     make_member("man", role="manager")
+    make_member("mod", role="moderator")
     make_member("lena")
-    login("man")
-    assert client.get("/manage/members/lena/suspend").status_code == 403
-    response = client.submit("/manage/members/lena/suspend", {"reason": "x"}, page="/account/reset")
-    assert response.status_code == 403
+    for name in ("man", "mod"):
+        login(name)
+        page = client.get("/manage/members/lena/suspend")
+        assert page.status_code == 403
+        assert "Only admins suspend members" in page.get_data(as_text=True)
+        assert "team@harbor.example" in page.get_data(as_text=True)
+        response = client.submit("/manage/members/lena/suspend", {"reason": "x"}, page="/account/reset")
+        assert response.status_code == 403
+        client.submit("/account/logout", page="/")
     assert db.session.scalar(select(User.suspended_at).where(User.username == "lena")) is None
 
 

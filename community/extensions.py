@@ -23,7 +23,9 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded values after a commit: a view that redirects after committing needs no new transaction
+# (on SQLite a POST's transactions take the write lock, which should be held as briefly as possible).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

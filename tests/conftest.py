@@ -131,7 +131,10 @@ class FormClient(FlaskClient):
     def open(self, *args, **kwargs):
         db.session.commit()  # end the test's own transaction, so each side sees the other's writes
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+            response.get_data()
+        response.close()  # as a server does once the response is sent (after the request's teardown)
+        return response
 
     def submit(self, url, data=None, page=None, **kwargs):
         response = self.get(page or url)

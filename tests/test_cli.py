@@ -51,3 +51,12 @@ def test_mail_send_delivers_what_waited_in_the_outbox(runner, app, smtp, client)
     assert "Sent 1 of 1 message(s)." in result.output
     assert [m["To"] for m in smtp.wait_for(1)] == ["newbie@example.com"]
     assert "Sent 0 of 0" in runner.invoke(args=["mail", "send"]).output
+
+
+def test_users_create_applies_the_username_rules(runner, app):
+    result = runner.invoke(args=["users", "create", "a@example.com", "--password", "a very good password"])
+    assert result.exit_code != 0 and "Use 3 to 30 letters" in result.output
+    long_name = "x" * 40
+    result = runner.invoke(args=["users", "create", f"{long_name}@example.com", "--password", "a very good password"])
+    assert result.exit_code != 0 and "Use 3 to 30 letters" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0

@@ -1,4 +1,5 @@
-"""Mail through an outbox: queued in the request's transaction, sent over SMTP after the commit, never on rollback.
+"""Mail through an outbox: queued in the request's transaction, sent over SMTP after the commit (and, in a request,
+after the response), never on rollback.
 
 A message is claimed (a lease, so two senders never send it twice), sent, then marked sent. If the process dies
 between commit and send, the row stays unsent and `flask --app wsgi mail send` delivers it later.
@@ -10,7 +11,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -40,8 +41,25 @@ def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_ur
     db.session.add(message)
     db.session.flush()
     app = current_app._get_current_object()
-    after_commit(db.session, lambda: deliver(app, [message.id]))
+    after_commit(db.session, lambda: _send_soon(app, [message.id]))
     return message
+
+
+def _send_soon(app, ids) -> None:
+    """In a request: once the response has gone out, so nobody waits on SMTP and the time a response takes
+    never tells whether a mail was sent. Elsewhere (CLI, jobs): now."""
+    if not has_request_context():
+        deliver(app, ids)
+        return
+
+    @after_this_request
+    def send_after_response(response):
+        def send():
+            with app.app_context():
+                deliver(app, ids)
+
+        response.call_on_close(send)
+        return response
 
 
 def pending_ids() -> list[int]:

@@ -5,6 +5,8 @@ axe-core reports no violation and the Nu HTML checker no error on any page visit
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.checkers import axe_violations, nu_errors
 from tests.factories import make_member
 
@@ -40,14 +42,14 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
     page.get_by_label("Email address").fill("amelie@example.com")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_text("Use at least 10 characters for your password.").is_visible()
+    expect(page.get_by_text("Use at least 10 characters for your password.")).to_be_visible()
     assert page.get_by_label("Username").input_value() == "amelie"
     visit.check("register with an error")
 
     page.get_by_label("Password").fill("a long enough secret")
     page.get_by_label("Time zone").select_option("Europe/Paris")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     visit.check("check your inbox")
 
     body = smtp.wait_for(1)[0].get_body(("plain",)).get_content()
@@ -55,13 +57,13 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
     page.goto(link)
     visit.check("confirm your address")
     page.get_by_role("button", name="Confirm my address").click()
-    assert page.get_by_text("your address is confirmed").is_visible()
+    expect(page.get_by_text("your address is confirmed")).to_be_visible()
     assert page.get_by_label("Username or email").input_value() == "amelie"
     visit.check("sign in after confirming")
 
     page.get_by_label("Password", exact=True).fill("a long enough secret")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Welcome back, amelie.").is_visible()
+    expect(page.get_by_text("Welcome back, amelie.")).to_be_visible()
     visit.check("home signed in")
 
     page.get_by_role("link", name="amelie").first.click()
@@ -71,15 +73,15 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
     page.get_by_label("Display name").fill("Amélie Laurent")
     page.get_by_label("About you").fill("Analyst in **Lyon**. I like [maps](https://example.com).")
     page.get_by_role("button", name="Save profile").click()
-    assert page.get_by_role("heading", name="Amélie Laurent").is_visible()
-    assert page.locator(".prose strong").inner_text() == "Lyon"
+    expect(page.get_by_role("heading", name="Amélie Laurent")).to_be_visible()
+    expect(page.locator(".prose strong")).to_have_text("Lyon")
     assert page.locator(".prose a").get_attribute("rel") == "nofollow ugc"
-    assert page.get_by_text("Europe/Paris").is_visible()
+    expect(page.get_by_text("Europe/Paris")).to_be_visible()
     visit.check("profile")
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You are signed out.").is_visible()
-    assert page.get_by_role("banner").get_by_role("link", name="Sign in").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
     visit.check("home signed out")
 
     assert visit.violations == {}
@@ -128,5 +130,5 @@ def test_registration_works_without_javascript(new_page, live_server, smtp):
     page.get_by_label("Email address").fill("nojs@example.com")
     page.get_by_label("Password").fill("a long enough secret")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     assert smtp.wait_for(1)[0]["To"] == "nojs@example.com"

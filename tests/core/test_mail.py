@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from community import create_app
 from community.core import mail
+from community.core.db import write_intent
 from community.core.models import MailMessage
 from community.extensions import db
 
@@ -23,7 +24,7 @@ def test_verification_mail_reaches_the_sink_after_commit_with_reply_to(client, s
 
 
 def test_nothing_is_sent_before_the_commit_and_nothing_on_rollback(app, smtp):
-    with app.test_request_context(method="POST"):
+    with write_intent():
         mail.queue("someone@example.com", "Hello", "accounts/verify", category="test",
                    user={"name": "Someone"}, link="https://example.com/x")
         assert smtp.wait_for(1, timeout=0.3) == []
@@ -33,7 +34,7 @@ def test_nothing_is_sent_before_the_commit_and_nothing_on_rollback(app, smtp):
 
 
 def test_mail_queued_then_rolled_back_is_never_sent_but_later_mail_is(app, smtp):
-    with app.test_request_context(method="POST"):
+    with write_intent():
         mail.queue("first@example.com", "Hello", "accounts/verify", category="test", user={"name": "A"}, link="l")
         db.session.rollback()
         mail.queue("second@example.com", "Hello", "accounts/verify", category="test", user={"name": "B"}, link="l")
@@ -42,7 +43,7 @@ def test_mail_queued_then_rolled_back_is_never_sent_but_later_mail_is(app, smtp)
 
 
 def test_releasing_a_savepoint_is_not_the_commit(app, smtp):
-    with app.test_request_context(method="POST"):
+    with write_intent():
         mail.queue("someone@example.com", "Hello", "accounts/verify", category="test", user={"name": "S"}, link="l")
         with db.session.begin_nested():
             db.session.execute(select(1))
@@ -53,7 +54,7 @@ def test_releasing_a_savepoint_is_not_the_commit(app, smtp):
 
 
 def test_commit_sends_the_queued_mail(app, smtp):
-    with app.test_request_context(method="POST"):
+    with write_intent():
         mail.queue("someone@example.com", "Hello", "accounts/verify", category="test",
                    user={"name": "Someone"}, link="https://example.com/x", unsubscribe_url="https://example.com/u")
         db.session.commit()

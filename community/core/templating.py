@@ -21,7 +21,6 @@ def init_app(app):
         }
 
     app.add_template_filter(viewer_date, "date")
-    app.add_template_filter(viewer_datetime, "datetime")
     app.add_template_filter(iso, "iso")
     app.add_template_filter(local_time_now, "time_now_in")
 
@@ -32,10 +31,6 @@ def _viewer_zone():
 
 def viewer_date(value):
     return local(value, _viewer_zone()).strftime("%-d %B %Y") if value else ""
-
-
-def viewer_datetime(value):
-    return local(value, _viewer_zone()).strftime("%-d %b %Y, %H:%M %Z") if value else ""
 
 
 def iso(value):

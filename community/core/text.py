@@ -4,7 +4,6 @@ The one place user text becomes HTML. Call `render()` once, when the text is wri
 `*_html` column; templates mark only `*_html` fields `|safe`.
 """
 
-import html
 from functools import partial
 
 import bleach
@@ -71,10 +70,3 @@ def render(markdown: str | None) -> str:
     if not markdown:
         return ""
     return _cleaner.clean(_markdown.render(markdown)).strip()
-
-
-def plain(markdown: str | None, limit: int = 200) -> str:
-    """A short plain-text excerpt of Markdown source (for mail subjects, meta descriptions)."""
-    text = html.unescape(bleach.clean(_markdown.render(markdown or ""), tags=set(), strip=True))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

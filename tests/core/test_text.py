@@ -75,11 +75,6 @@ def test_empty_input_renders_empty():
     assert text.render("") == "" and text.render(None) == ""
 
 
-def test_plain_excerpt_strips_markup_and_shortens():
-    assert text.plain("**Hello** <script>x</script> world", limit=200) == "Hello <script>x</script> world"
-    assert text.plain("word " * 100, limit=20).endswith("…")
-
-
 def test_headings_move_down_so_the_page_keeps_its_own_h1():
     assert text.render("# Big\n\n## Smaller") == "<h3>Big</h3>\n<h4>Smaller</h4>"
 

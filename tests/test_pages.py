@@ -4,12 +4,14 @@ import re
 
 import pytest
 
+from community.accounts import tokens
 from community.extensions import db
 from tests.checkers import nu_errors
 from tests.factories import make_member
 
 PUBLIC = ["/", "/forums/", "/events/", "/advocates/", "/search", "/search?q=lena", "/u/", "/u/?q=zzz", "/u/lena",
-          "/account/login", "/account/register", "/account/reset", "/nowhere"]
+          "/account/login", "/account/register", "/account/reset", "/account/verify", "/account/check-inbox",
+          "/account/check-inbox?reset=1", "/account/verify/not-a-token", "/account/reset/not-a-token", "/nowhere"]
 SIGNED_IN = ["/", "/u/lena", "/account/profile", "/account/password"]
 ADMIN = ["/manage/", "/manage/?status=suspended", "/manage/members/lena/suspend", "/u/lena"]
 
@@ -19,10 +21,14 @@ def people(app):
     make_member("lena", display_name="Lena Fischer", bio="Hello **there**\n\n- a list\n- [link](https://a.example)")
     make_member("ada", role="admin")
     make_member("kenji", role="moderator")
+    fresh = make_member("fresh", verified=False)
+    return {"verify": tokens.make(fresh, "verify"), "reset": tokens.make(fresh, "reset")}
 
 
 def collect(client, login, people):
     pages = {f"anonymous {url}": client.get(url).get_data(as_text=True) for url in PUBLIC}
+    pages["confirm your address"] = client.get(f"/account/verify/{people['verify']}").get_data(as_text=True)
+    pages["choose a new password"] = client.get(f"/account/reset/{people['reset']}").get_data(as_text=True)
     pages["register with errors"] = client.submit("/account/register", {"username": "x", "email": "bad",
                                                                         "password": "short"}).get_data(as_text=True)
     pages["login with error"] = client.submit("/account/login", {"login": "lena", "password": "wrong password"}

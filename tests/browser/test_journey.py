@@ -91,7 +91,8 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
 def test_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling(page, live_server, app):
     make_member("lena", display_name="Lena Fischer-Oberhausen-Lindqvist", bio="A " + "long" * 40 + " word.")
     make_member("ada", role="admin")
-    urls = ["/", "/account/login", "/account/register", "/u/", "/u/lena", "/forums/", "/search?q=lena", "/nowhere"]
+    urls = ["/", "/account/login", "/account/register", "/account/reset", "/account/verify", "/account/verify/bad",
+            "/u/", "/u/lena", "/forums/", "/events/", "/advocates/", "/search?q=lena", "/nowhere"]
     visit = Visit(page)
     for width in (320, 390, 1280):
         page.set_viewport_size({"width": width, "height": 844})

@@ -1,5 +1,6 @@
-"""A PostgreSQL database for one test run: TEST_DATABASE_URL, else a server at 127.0.0.1:5432 (a fresh database of
-our own, dropped afterwards), else a throwaway cluster started in a temp folder with the installed binaries."""
+"""A PostgreSQL database for one test run, always a fresh one of our own, dropped afterwards, on the server named by
+TEST_DATABASE_URL, else the server at 127.0.0.1:5432, else a throwaway cluster started in a temp folder with the
+installed binaries. Nothing relies on leftovers."""
 
 import contextlib
 import glob
@@ -33,7 +34,9 @@ def _bindir() -> str | None:
 def database():
     """Yield a SQLAlchemy URL to an empty database that is ours alone; drop it (and any cluster) afterwards."""
     if os.environ.get("TEST_DATABASE_URL"):
-        yield os.environ["TEST_DATABASE_URL"]
+        admin_url = os.environ["TEST_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+        with _fresh_database(admin_url) as url:
+            yield url
         return
     if _answers():
         with _fresh_database("postgresql://postgres@127.0.0.1:5432/postgres") as url:

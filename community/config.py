@@ -36,6 +36,15 @@ DEFAULTS = {
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Forums (Discourse's published defaults; see the forums spec)
+    "FORUM_POSTS_PER_PAGE": 20,
+    "FORUM_TOPICS_PER_PAGE": 30,
+    "FORUM_TITLE_LENGTH": (15, 255),
+    "FORUM_MIN_POST_LENGTH": 20,
+    "FORUM_MAX_TAGS": 5,
+    "FORUM_DUPLICATE_TITLE_MINUTES": 5,
+    "FORUM_THANKS_PER_DAY": 50,
+    "FORUM_THANKS_UNDO_MINUTES": 10,
     # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host are then believed.
     "TRUSTED_PROXIES": 0,
 }

@@ -1,11 +1,14 @@
 """The demo community that `make run` loads into an empty database. Grows as each area lands."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from .accounts import services as accounts
 from .accounts.models import User
 from .core.timeutil import utcnow
 from .extensions import db
+from .forums import demo as forums_demo
 
 PASSWORD = "harbor-demo-2026"
 
@@ -60,7 +63,9 @@ def load() -> bool:
     for username, name, role, zone, bio in PEOPLE:
         user = accounts.create_member(username, f"{username}@harbor.example", PASSWORD, display_name=name,
                                       time_zone=zone, role=role, bio=bio)
-        user.email_verified_at = now
+        user.email_verified_at = now - timedelta(days=200)
+        user.created_at = user.email_verified_at
+    forums_demo.load()
     db.session.commit()
     return True
 

@@ -27,3 +27,32 @@ member_role_changed = _signals.signal(
     "member-role-changed",
     doc="An admin gave a member another role. sender: the User; kwargs: by (the admin), previous (the old role).",
 )
+topic_created = _signals.signal(
+    "topic-created",
+    doc="A member opened a topic. sender: the Topic; kwargs: post (its first Post).",
+)
+question_asked = _signals.signal(
+    "question-asked",
+    doc="A topic was opened in a questions category (also sends topic_created). sender: the Topic; kwargs: post.",
+)
+reply_posted = _signals.signal(
+    "reply-posted",
+    doc="A member replied in a topic. sender: the Post; kwargs: topic.",
+)
+answer_accepted = _signals.signal(
+    "answer-accepted",
+    doc="A reply was marked as the accepted answer. sender: the Post; kwargs: topic, by (who accepted), "
+    "self_answer (True when the asker answered their own question: it earns nothing).",
+)
+answer_unaccepted = _signals.signal(
+    "answer-unaccepted",
+    doc="An accepted answer was un-accepted or replaced. sender: the Post; kwargs: topic, by.",
+)
+post_thanked = _signals.signal(
+    "post-thanked",
+    doc="A member thanked a post. sender: the Post; kwargs: by (the member who thanked), thanks (the Thanks row).",
+)
+post_unthanked = _signals.signal(
+    "post-unthanked",
+    doc="A member took back their thanks (within the undo window). sender: the Post; kwargs: by.",
+)

@@ -19,3 +19,37 @@ def make_member(username=None, *, role="member", verified=True, bio="", display_
         user.email_verified_at = utcnow()
     db.session.commit()
     return user
+
+
+def make_category(slug="questions", kind="questions", name=None, min_role=None):
+    """The category with this slug, made on first use."""
+    from sqlalchemy import select
+
+    from community.forums.models import Category
+
+    existing = db.session.scalar(select(Category).where(Category.slug == slug))
+    if existing is not None:
+        return existing
+    category = Category(name=name or slug.replace("-", " ").capitalize(), slug=slug, kind=kind, min_role=min_role,
+                        description=f"All about {slug}.")
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def make_topic(author=None, category=None, title=None, body="Here is what I tried, step by step, so far.",
+               tags=()):
+    from community.forums import services as forums
+
+    topic = forums.create_topic(author or make_member(), category or make_category(),
+                                title or f"How do I solve problem number {next(_numbers)}?", body, tags)
+    db.session.commit()
+    return topic
+
+
+def make_reply(topic, author=None, body="Try the advanced settings, it worked for me."):
+    from community.forums import services as forums
+
+    post = forums.post_reply(topic, author or make_member(), body)
+    db.session.commit()
+    return post

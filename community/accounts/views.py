@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
+from ..core.forms import refuse
 from ..core.security import safe_next
 from ..extensions import db, limiter
 from . import queries, services, tokens
@@ -11,16 +12,6 @@ from .forms import ChangePasswordForm, EmailForm, LoginForm, ProfileForm, Regist
 
 bp = Blueprint("accounts", __name__)
 FAILED = {"deduct_when": lambda response: response.status_code >= 400}
-
-
-def refuse(form, template, exc: DomainError, **context):
-    """Re-render a form with the service's refusal attached to its field (or the form), keeping what was typed."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-    return render_template(template, form=form, **context), exc.status
 
 
 def show(template, form, **context):

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import limiter, login_manager
-from .timeutil import utcnow
+from .timeutil import aware, utcnow
 
 
 class DomainError(Exception):
@@ -38,6 +38,16 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooMany(DomainError):
+    """A limit is reached; `retry_at` says when it lifts (the page and the Retry-After header say so too)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_at=None, field: str | None = None):
+        super().__init__(message, field)
+        self.retry_at = retry_at
 
 
 TITLES = {
@@ -66,7 +76,9 @@ def render_error(status: int, message: str | None = None, retry_after: int | Non
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return render_error(exc.status, exc.message)
+        retry_at = getattr(exc, "retry_at", None)
+        retry_after = max(1, int((aware(retry_at) - utcnow()).total_seconds())) if retry_at else None
+        return render_error(exc.status, exc.message, retry_after=retry_after)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -67,3 +67,20 @@ def _member_suspend(user, member):
 @rule("member.set_role", refusal="Only admins change roles, and never their own.")
 def _member_set_role(user, member):
     return has_role(user, "admin") and member is not None and member.id != user.id
+
+
+def roles_up_to(user) -> tuple[str, ...]:
+    """The roles whose private spaces `user` may enter (none for anonymous or suspended people)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "suspended_at", None):
+        return ()
+    return ROLES[: rank(user.role) + 1]
+
+
+@rule("forums.view_category", refusal="This category is private.")
+def _view_category(user, category):
+    return category.min_role is None or category.min_role in roles_up_to(user)
+
+
+@rule("forums.post", refusal="Confirm your address and sign in to post.")
+def _forums_post(user, obj):
+    return user.email_verified_at is not None

@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from .permissions import can, has_role
-from .timeutil import local, utcnow
+from .timeutil import aware, local, utcnow
 
 
 def init_app(app):
@@ -22,6 +22,8 @@ def init_app(app):
 
     app.add_template_filter(viewer_date, "date")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(exact, "exact")
+    app.add_template_filter(ago, "ago")
     app.add_template_filter(local_time_now, "time_now_in")
 
 
@@ -39,3 +41,19 @@ def iso(value):
 
 def local_time_now(zone: str) -> str:
     return local(utcnow(), zone).strftime("%H:%M")
+
+
+def exact(value):
+    """The full time in the viewer's zone, for a `<time title>`."""
+    return local(value, _viewer_zone()).strftime("%-d %B %Y, %H:%M %Z") if value else ""
+
+
+def ago(value):
+    """"3 h ago" for recent times, the date for older ones."""
+    if not value:
+        return ""
+    seconds = (utcnow() - aware(value)).total_seconds()
+    for limit, size, unit in ((60, 1, "s"), (3600, 60, "min"), (86400, 3600, "h"), (30 * 86400, 86400, "d")):
+        if seconds < limit:
+            return "just now" if unit == "s" else f"{int(seconds // size)} {unit} ago"
+    return viewer_date(value)

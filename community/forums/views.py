@@ -1,12 +1,148 @@
-"""The forums blueprint. Its pages arrive with the forums issue; until then it has its landing page."""
+"""Forum pages: categories, topic lists, topics, asking, replying, accepted answers, thanks."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
-from ..accounts import queries as members
+from ..core import text
+from ..core.errors import DomainError
+from ..core.forms import refuse
+from ..core.permissions import require
+from ..extensions import db
+from . import queries, services
+from .forms import AskForm, ReplyForm
+from .models import Post
 
-bp = Blueprint("forums", __name__, url_prefix="/forums")
+bp = Blueprint("forums", __name__)
 
 
-@bp.route("/")
+def _filter():
+    name = request.args.get("filter", "latest")
+    if name not in queries.FILTERS:
+        abort(404)
+    return name
+
+
+@bp.route("/forums/")
 def index():
-    return render_template("forums/index.html", staff=members.staff())
+    pinned, page = queries.topic_list(current_user, _filter(), after=request.args.get("after"))
+    return render_template("forums/index.html", categories=queries.categories(current_user), pinned=pinned,
+                           page=page, filter=_filter(), filters=queries.FILTERS, category=None)
+
+
+@bp.route("/forums/c/<slug>")
+def category(slug):
+    category = queries.category_or_404(slug, current_user)
+    pinned, page = queries.topic_list(current_user, _filter(), category, request.args.get("after"))
+    return render_template("forums/category.html", category=category, pinned=pinned, page=page,
+                           filter=_filter(), filters=queries.FILTERS)
+
+
+@bp.route("/forums/ask", methods=["GET", "POST"])
+@login_required
+def ask():
+    require(current_user, "forums.post")
+    form = AskForm(category=request.args.get("category"))
+    form.category.choices = [SelectChoice(c.slug, c.name) for c in queries.categories(current_user)]
+    if not form.validate_on_submit() or form.preview.data:
+        preview = text.render(form.body.data) if form.preview.data else None
+        status = 400 if form.is_submitted() and not form.preview.data else 200
+        return render_template("forums/ask.html", form=form, preview_html=preview), status
+    try:
+        topic = services.create_topic(current_user, queries.category_or_404(form.category.data, current_user),
+                                      form.title.data, form.body.data, (form.tags.data or "").split(","))
+    except DomainError as exc:
+        return refuse(form, "forums/ask.html", exc, preview_html=None)
+    db.session.commit()
+    flash("Your topic is posted. You'll see replies here and in your notifications.", "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
+
+
+@bp.route("/t/<int:topic_id>")
+@bp.route("/t/<int:topic_id>-<slug>")
+def topic(topic_id, slug=None):
+    topic = queries.topic_or_404(topic_id, current_user)
+    if slug != topic.slug:  # old or missing slug: one canonical address per topic
+        return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, **request.args), 301)
+    return _render_topic(topic, request.args.get("page", 1, type=int), ReplyForm())
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@login_required
+def reply(topic_id):
+    topic = queries.topic_or_404(topic_id, current_user)
+    require(current_user, "forums.post")
+    form = ReplyForm()
+    if not form.validate_on_submit() or form.preview.data:
+        return _topic_with_form(topic, form, text.render(form.body.data) if form.preview.data else None)
+    try:
+        post = services.post_reply(topic, current_user, form.body.data)
+    except DomainError as exc:
+        form.body.errors = [*form.body.errors, exc.message]
+        return _topic_with_form(topic, form, None, exc.status)
+    db.session.commit()
+    flash("Your reply is posted.", "success")
+    return redirect(_permalink(post))
+
+
+@bp.route("/p/<int:post_id>")
+def post(post_id):
+    return redirect(_permalink(queries.post_or_404(post_id, current_user)))
+
+
+@bp.route("/p/<int:post_id>/accept", methods=["POST"])
+@login_required
+def accept_answer(post_id):
+    post = queries.post_or_404(post_id, current_user)
+    services.accept_answer(post.topic, post, current_user)
+    db.session.commit()
+    flash(f"Marked as the answer. Thanks for closing the loop, and for {post.author.name}'s help!", "success")
+    return redirect(_permalink(post))
+
+
+@bp.route("/t/<int:topic_id>/unaccept", methods=["POST"])
+@login_required
+def unaccept_answer(topic_id):
+    topic = queries.topic_or_404(topic_id, current_user)
+    services.unaccept_answer(topic, current_user)
+    db.session.commit()
+    flash("The answer is no longer marked as accepted. The question shows as unsolved.", "info")
+    return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
+
+
+@bp.route("/p/<int:post_id>/thanks", methods=["POST"])
+@login_required
+def thank(post_id):
+    post = queries.post_or_404(post_id, current_user)
+    if request.form.get("undo"):
+        services.unthank(post, current_user)
+        message = "Your thanks is taken back."
+    else:
+        services.thank(post, current_user)
+        message = f"{post.author.name} will see your thanks."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(_permalink(post))
+
+
+def _permalink(post: Post) -> str:
+    topic = post.topic
+    page = queries.page_of(post.number)
+    return url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page if page > 1 else None,
+                   _anchor=f"post-{post.number}")
+
+
+def _render_topic(topic, page, form, preview_html=None, status=200):
+    posts, thanked, accepted, pages = queries.topic_page(topic, page, current_user)
+    if page < 1 or page > pages:
+        abort(404)
+    return render_template("forums/topic.html", topic=topic, posts=posts, thanked=thanked, accepted=accepted,
+                           page=page, pages=pages, form=form, preview_html=preview_html,
+                           can_accept=current_user.is_authenticated and services.can_accept(current_user, topic)
+                           ), status
+
+
+def _topic_with_form(topic, form, preview_html, status=None):
+    """The topic's last page with the reply form as the member left it (a preview, or what to fix)."""
+    last = queries.page_of(max(topic.highest_post_number, 1))
+    return _render_topic(topic, last, form, preview_html, status or (200 if preview_html is not None else 400))

@@ -2,17 +2,20 @@
 
 from tests.factories import make_member
 
+SAMPLE = {"username": "lena", "topic_id": 1, "post_id": 1}
+
 
 def post_routes(app):
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods:
-            values = {arg: ("lena" if arg == "username" else "x1") for arg in rule.arguments}
+            values = {arg: SAMPLE.get(arg, "x1") for arg in rule.arguments}
             yield rule.endpoint, rule.build(values, append_unknown=False)[1]
 
 
 def test_there_are_post_routes_to_check(app):
     endpoints = {endpoint for endpoint, _ in post_routes(app)}
-    assert {"accounts.login", "accounts.register", "accounts.logout", "manage.suspend"} <= endpoints
+    assert {"accounts.login", "accounts.register", "accounts.logout", "manage.suspend", "forums.reply",
+            "forums.accept_answer", "forums.thank"} <= endpoints
 
 
 def test_every_post_route_refuses_a_request_without_csrf_token(client, login, app):

@@ -1,0 +1,160 @@
+"""Demo forum: five categories and 60+ threads over six months, some solved, some waiting for an answer."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import services
+from .models import Category, Post
+
+CATEGORIES = [
+    ("Getting started", "getting-started", "questions", "#2347a8", "First steps: accounts, data sources, your first dashboard."),
+    ("Integrations", "integrations", "questions", "#7a3fb0", "Connectors, webhooks, the API and single sign-on."),
+    ("Billing", "billing", "questions", "#b3541e", "Plans, invoices, seats and payment questions."),
+    ("Ideas", "ideas", "discussion", "#11806a", "What would make Harbor better for you? Share it and discuss."),
+    ("Announcements", "announcements", "announcements", "#a3202e", "News from the Harbor team. Members reply."),
+]
+SOURCES = ["Snowflake", "BigQuery", "PostgreSQL", "Redshift", "Salesforce", "HubSpot", "Google Sheets", "MySQL"]
+
+# (category slug, title, body, answers, tags); {s} is replaced by a data source for variety.
+THREADS = [
+    ("getting-started", "How do I connect {s} as my first data source?",
+     "I'm setting up Harbor for my team and want {s} as the first source. The wizard asks for a host and a "
+     "service account — which permissions does that account need?",
+     ["Give the account read-only access to the schemas you want in Harbor, plus `USAGE` on the warehouse. "
+      "Then **Test connection** in the wizard tells you exactly which grant is missing.",
+      "Same here — and remember to allow-list Harbor's IP addresses if your {s} is behind a firewall."],
+     ["setup", "connectors"]),
+    ("getting-started", "Dashboard filters reset when I share a link from {s} data",
+     "When I send a dashboard link to a colleague, the date filter is back to *Last 7 days*. Can a link keep "
+     "the filters I picked?",
+     ["Use **Share → Copy link with filters**. The plain address always opens the saved defaults.",
+      "Thanks, that was it!"],
+     ["dashboards", "sharing"]),
+    ("getting-started", "Best way to model daily revenue from {s}?",
+     "Our orders table in {s} has one row per line item. What is the cleanest way to get daily revenue "
+     "without double counting discounts?",
+     ["Aggregate to one row per order first, then sum per day:\n\n```sql\nselect order_date, sum(order_total)\n"
+      "from (select order_id, order_date, max(order_total) as order_total from orders group by 1, 2) o\n"
+      "group by 1\n```",
+      "I'd add a metric in the semantic layer for it, so every dashboard uses the same definition."],
+     ["modeling", "sql"]),
+    ("integrations", "Webhook retries stop after 3 tries with {s}",
+     "Our endpoint was down for an hour and Harbor stopped retrying the {s} sync webhook after 3 attempts. "
+     "Is the retry policy configurable?",
+     ["Retries back off for 24 hours in total, but only when your endpoint answers 5xx. A timeout over 10 s "
+      "counts as a permanent failure — check the delivery log under **Settings → Webhooks**.",
+      "Confirming: our proxy returned 404 during the outage, which Harbor treats as permanent."],
+     ["webhooks", "api"]),
+    ("integrations", "SSO with Okta: users land on the wrong team",
+     "We enabled SAML with Okta. New users sign in fine but all land in the *Default* team. We map the "
+     "`department` attribute. What are we missing?",
+     ["Team mapping reads the `groups` attribute, not `department`. Add a group attribute statement in Okta "
+      "and map it under **Settings → SSO → Team mapping**.",
+      "Also turn on *Update teams at every sign-in*, otherwise only new users are mapped."],
+     ["sso", "okta"]),
+    ("integrations", "API rate limit when exporting {s} reports",
+     "Our nightly job exports 400 reports through the API and gets 429 after about 100. What are the limits?",
+     ["The API allows 100 requests a minute per token. Use the bulk export endpoint, one request for many "
+      "reports, and honour the `Retry-After` header."],
+     ["api", "exports"]),
+    ("billing", "Can I move seats between workspaces?",
+     "We have two workspaces on the Team plan. One has 5 unused seats. Can I move them to the other?",
+     ["Seats belong to the organisation, not a workspace, once you switch on *Shared billing* under "
+      "**Billing → Organisation**. Then both workspaces draw from one pool."],
+     ["seats", "plans"]),
+    ("billing", "Invoice shows VAT although we entered our VAT number",
+     "Our invoice for this month includes 19% VAT. We are a German company and entered our VAT ID. Why?",
+     ["VAT IDs are checked against VIES at renewal. If the check failed that day, VAT is added. Write to "
+      "billing with the invoice number and it is reissued.",
+      "Same happened to us in March; the reissued invoice came within a day."],
+     ["invoices", "vat"]),
+    ("getting-started", "Scheduled report emails arrive empty from {s}",
+     "Our Monday report from {s} arrives with the charts blank. Opening the dashboard shows data. Any idea?",
+     [], ["reports", "email"]),
+    ("integrations", "Does the {s} connector support incremental syncs?",
+     "Full syncs of our {s} data take four hours. Is there an incremental mode, and how does it pick the "
+     "changed rows?",
+     [], ["connectors", "performance"]),
+    ("ideas", "Dark mode for dashboards shown on office TVs",
+     "We show dashboards on TVs around the office. A dark theme would be much easier on the eyes.",
+     ["+1, especially for the operations wall.", "Would love a high-contrast option too.",
+      "We'd use it on our support floor screens."],
+     ["themes", "dashboards"]),
+    ("ideas", "Comments on individual chart points",
+     "It would help to annotate a spike in a chart (\"campaign launched here\") so everyone sees the context.",
+     ["Yes! Today we keep a separate doc for this.", "Annotations shared across dashboards would be ideal."],
+     ["charts", "collaboration"]),
+]
+
+ANNOUNCEMENTS = [
+    ("Community meetups are back: Berlin, Madrid and Bogotá",
+     "We are hosting customer meetups again this spring. Sign-ups open in the Events area soon — tell us "
+     "which city you'd like next!", ["Hoping for Lisbon next!", "Count me in for Madrid."]),
+    ("New: faster dashboards on large datasets",
+     "Dashboards on tables over 100 million rows now load up to 3× faster thanks to result caching.",
+     ["Noticeably faster for us, thank you!"]),
+]
+
+
+def load(rng: random.Random | None = None) -> int:
+    """Create the demo forum; returns how many topics it made."""
+    rng = rng or random.Random(7)
+    members = list(db.session.scalars(select(User).where(User.role == "member").order_by(User.id)))
+    staff = list(db.session.scalars(select(User).where(User.role != "member").order_by(User.id)))
+    categories = {}
+    for position, (name, slug, kind, colour, description) in enumerate(CATEGORIES):
+        categories[slug] = Category(name=name, slug=slug, kind=kind, colour=colour, description=description,
+                                    position=position)
+    db.session.add_all(categories.values())
+    db.session.flush()
+    made = 0
+    for round_number, source in enumerate(SOURCES):
+        for slug, title, body, answers, tags in THREADS:
+            if "{s}" not in title and round_number:
+                continue
+            _thread(rng, categories[slug], members, title.format(s=source), body.format(s=source),
+                    [a.format(s=source) for a in answers], tags, days_ago=rng.randint(1, 180))
+            made += 1
+    manager = next(u for u in staff if u.role == "manager")
+    for title, body, replies in ANNOUNCEMENTS:
+        _thread(rng, categories["announcements"], members, title, body, replies, [], rng.randint(5, 60),
+                author=manager)
+        made += 1
+    return made
+
+
+def _thread(rng, category, members, title, body, answers, tags, days_ago, author=None):
+    author = author or rng.choice(members)
+    topic = services.create_topic(author, category, title, body, tags)
+    start = utcnow() - timedelta(days=days_ago, minutes=rng.randint(0, 600))
+    _backdate(topic.id, 1, start)
+    when = start
+    replies = []
+    for answer in answers:
+        replier = rng.choice([m for m in members if m.id != author.id])
+        if answer.startswith("Thanks"):
+            replier = author
+        when += timedelta(hours=rng.randint(1, 30))
+        replies.append(services.post_reply(topic, replier, answer))
+        _backdate(topic.id, replies[-1].number, when)
+    if category.is_questions and replies and rng.random() < 0.75:
+        services.accept_answer(topic, replies[0], author)
+    for reply in replies:
+        for thanker in rng.sample(members, rng.randint(0, 4)):
+            if thanker.id != reply.author_id:
+                services.thank(reply, thanker)
+    topic.created_at, topic.last_posted_at = start, when
+
+
+def _backdate(topic_id, number, when):
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic_id, Post.number == number))
+    post.created_at = when
+    db.session.flush()
+
+
+

@@ -1,0 +1,121 @@
+"""Reads for forum pages: a fixed number of queries per page, whatever the size of the community."""
+
+from datetime import datetime
+
+from flask import abort, current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.pagination import Page
+from ..core.permissions import roles_up_to
+from ..extensions import db
+from .models import Category, Post, Thanks, Topic
+
+FILTERS = {
+    "latest": "Latest",
+    "unanswered": "Unanswered",
+    "unsolved": "Unsolved",
+    "solved": "Solved",
+    "mine": "My topics",
+}
+
+
+def _visible(viewer):
+    return or_(Category.min_role.is_(None), Category.min_role.in_(roles_up_to(viewer)))
+
+
+def categories(viewer) -> list[Category]:
+    return list(db.session.scalars(select(Category).where(_visible(viewer)).order_by(Category.position)))
+
+
+def category_or_404(slug: str, viewer) -> Category:
+    category = db.session.scalar(select(Category).where(Category.slug == slug, _visible(viewer)))
+    if category is None:
+        abort(404)
+    return category
+
+
+def topic_or_404(topic_id: int, viewer) -> Topic:
+    topic = db.session.scalar(select(Topic).join(Topic.category).where(
+        Topic.id == topic_id, Topic.deleted_at.is_(None), _visible(viewer)))
+    if topic is None:
+        abort(404)
+    return topic
+
+
+def post_or_404(post_id: int, viewer) -> Post:
+    post = db.session.scalar(select(Post).join(Post.topic).join(Topic.category).where(
+        Post.id == post_id, Post.deleted_at.is_(None), Topic.deleted_at.is_(None), _visible(viewer)))
+    if post is None:
+        abort(404)
+    return post
+
+
+def _list_query(viewer, name: str, category: Category | None):
+    query = (select(Topic).join(Topic.category).where(Topic.deleted_at.is_(None), _visible(viewer))
+             .options(joinedload(Topic.author), joinedload(Topic.last_poster), selectinload(Topic.tags)))
+    if category is not None:
+        query = query.where(Topic.category_id == category.id)
+    if name == "unanswered":
+        query = query.where(Topic.reply_count == 0)
+    elif name == "unsolved":
+        query = query.where(Category.kind == "questions", Topic.accepted_post_id.is_(None))
+    elif name == "solved":
+        query = query.where(Topic.accepted_post_id.is_not(None))
+    elif name == "mine":
+        query = query.where(Topic.author_id == getattr(viewer, "id", None))
+    return query
+
+
+def topic_list(viewer, name: str = "latest", category: Category | None = None, after: str | None = None):
+    """(pinned topics, a page of the rest by last activity). Keyset: `after` is "<iso time>_<id>" of the last row."""
+    per_page = current_app.config["FORUM_TOPICS_PER_PAGE"]
+    base = _list_query(viewer, name, category)
+    pinned = [] if after else list(db.session.scalars(
+        base.where(Topic.pinned_at.is_not(None)).order_by(Topic.pinned_at.desc()).limit(10)).unique())
+    query = base.where(Topic.pinned_at.is_(None))
+    key = _parse_after(after)
+    if key is not None:
+        query = query.where(or_(Topic.last_posted_at < key[0],
+                                (Topic.last_posted_at == key[0]) & (Topic.id < key[1])))
+    rows = list(db.session.scalars(
+        query.order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    next_after = f"{rows[-1].last_posted_at.isoformat()}_{rows[-1].id}" if more else None
+    return pinned, Page(rows, next_after)
+
+
+def _parse_after(after: str | None):
+    if not after:
+        return None
+    stamp, _, topic_id = after.rpartition("_")
+    try:
+        return datetime.fromisoformat(stamp), int(topic_id)
+    except ValueError:
+        abort(400)
+
+
+def topic_page(topic: Topic, page: int, viewer):
+    """The posts of one page (20 by post number, so #post-<n> links never move), and which of them the viewer
+    has thanked."""
+    per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
+    first = (page - 1) * per_page + 1
+    posts = list(db.session.scalars(
+        select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None),
+                           Post.number.between(first, first + per_page - 1))
+        .options(joinedload(Post.author)).order_by(Post.number)))
+    thanked = set()
+    if getattr(viewer, "is_authenticated", False):
+        thanked = set(db.session.scalars(select(Thanks.post_id).where(
+            Thanks.user_id == viewer.id, Thanks.post_id.in_([p.id for p in posts]))))
+    accepted = None
+    if topic.accepted_post_id:
+        accepted = db.session.scalar(select(Post).where(Post.id == topic.accepted_post_id)
+                                     .options(joinedload(Post.author)))
+    pages = max(1, -(-topic.highest_post_number // per_page))
+    return posts, thanked, accepted, pages
+
+
+def page_of(number: int) -> int:
+    return (number - 1) // current_app.config["FORUM_POSTS_PER_PAGE"] + 1

@@ -1,0 +1,159 @@
+"""Every write to the forums. Services take models and plain values, flush, raise domain errors, send signals."""
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from .. import signals
+from ..core import text
+from ..core.errors import Conflict, Invalid, NotAllowed, TooMany
+from ..core.permissions import has_role
+from ..core.timeutil import aware, utcnow
+from ..extensions import db
+from .models import Category, Post, Tag, Thanks, Topic
+
+TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
+
+
+def _config(name):
+    return current_app.config[name]
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "topic"
+
+
+def _check_body(body: str) -> str:
+    body = body.strip()
+    if len(body) < _config("FORUM_MIN_POST_LENGTH"):
+        raise Invalid(f"Write at least {_config('FORUM_MIN_POST_LENGTH')} characters, so others can help.",
+                      field="body")
+    return body
+
+
+def _tags(names) -> list[Tag]:
+    wanted = sorted({name.strip().lower().lstrip("#") for name in names if name.strip()})
+    if len(wanted) > _config("FORUM_MAX_TAGS"):
+        raise Invalid(f"Use up to {_config('FORUM_MAX_TAGS')} tags.", field="tags")
+    bad = [name for name in wanted if not TAG.match(name)]
+    if bad:
+        raise Invalid(f"Tags use lower-case letters, digits and dashes (up to 30): {', '.join(bad)}.", field="tags")
+    existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+    return [existing.get(name) or Tag(name=name) for name in wanted]
+
+
+def create_topic(author, category: Category, title: str, body: str, tags=()) -> Topic:
+    """Open a topic with its first post. Raises Invalid (naming the field), NotAllowed or Conflict."""
+    low, high = _config("FORUM_TITLE_LENGTH")
+    title = " ".join(title.split())
+    if not low <= len(title) <= high:
+        raise Invalid(f"A title has {low} to {high} characters: say what you need in a sentence.", field="title")
+    body = _check_body(body)
+    if category.kind == "announcements" and not has_role(author, "manager"):
+        raise NotAllowed(f"Only the community team opens topics in {category.name}; you can reply to them.")
+    since = utcnow() - timedelta(minutes=_config("FORUM_DUPLICATE_TITLE_MINUTES"))
+    duplicate = select(Topic.id).where(Topic.author_id == author.id, func.lower(Topic.title) == title.lower(),
+                                       Topic.created_at >= since)
+    if db.session.scalar(duplicate):
+        raise Conflict("You opened a topic with this title a moment ago. Open that one, or change the title.")
+    now = utcnow()
+    topic = Topic(category=category, author=author, title=title, slug=slugify(title), created_at=now,
+                  last_posted_at=now, last_poster_id=author.id, highest_post_number=1, tags=_tags(tags))
+    post = Post(topic=topic, number=1, author=author, body=body, body_html=text.render(body), created_at=now)
+    db.session.add_all([topic, post])
+    db.session.execute(update(Category).where(Category.id == category.id)
+                       .values(topic_count=Category.topic_count + 1))
+    db.session.flush()
+    signals.topic_created.send(topic, post=post)
+    if category.is_questions:
+        signals.question_asked.send(topic, post=post)
+    return topic
+
+
+def post_reply(topic: Topic, author, body: str) -> Post:
+    if topic.locked_at is not None:
+        raise Conflict("This topic is closed: it takes no new replies. Open a new topic and link to this one.")
+    body = _check_body(body)
+    # One atomic UPDATE hands out the post number, so two replies at once never collide.
+    number = db.session.execute(
+        update(Topic).where(Topic.id == topic.id)
+        .values(highest_post_number=Topic.highest_post_number + 1, reply_count=Topic.reply_count + 1,
+                last_posted_at=utcnow(), last_poster_id=author.id)
+        .returning(Topic.highest_post_number)
+    ).scalar_one()
+    post = Post(topic=topic, number=number, author=author, body=body, body_html=text.render(body))
+    db.session.add(post)
+    db.session.flush()
+    db.session.refresh(topic)
+    signals.reply_posted.send(post, topic=topic)
+    return post
+
+
+def can_accept(user, topic: Topic) -> bool:
+    return topic.category.is_questions and (user.id == topic.author_id or has_role(user, "moderator"))
+
+
+def accept_answer(topic: Topic, post: Post, by) -> Post:
+    if not topic.category.is_questions:
+        raise Invalid("Only questions have accepted answers.")
+    if not can_accept(by, topic):
+        raise NotAllowed("Only the person who asked, or a moderator, marks the answer that solved it.")
+    if post.topic_id != topic.id or post.number == 1 or post.deleted_at is not None:
+        raise Invalid("Choose a reply in this topic as the answer.")
+    if topic.accepted_post_id == post.id:
+        raise Conflict("This reply is already the accepted answer.")
+    previous = db.session.get(Post, topic.accepted_post_id) if topic.accepted_post_id else None
+    topic.accepted_post_id = post.id
+    db.session.flush()
+    if previous is not None:
+        signals.answer_unaccepted.send(previous, topic=topic, by=by)
+    signals.answer_accepted.send(post, topic=topic, by=by, self_answer=post.author_id == topic.author_id)
+    return post
+
+
+def unaccept_answer(topic: Topic, by) -> None:
+    if not can_accept(by, topic):
+        raise NotAllowed("Only the person who asked, or a moderator, changes the accepted answer.")
+    if topic.accepted_post_id is None:
+        raise Conflict("This question has no accepted answer.")
+    previous = db.session.get(Post, topic.accepted_post_id)
+    topic.accepted_post_id = None
+    db.session.flush()
+    signals.answer_unaccepted.send(previous, topic=topic, by=by)
+
+
+def thank(post: Post, by) -> Thanks:
+    if post.author_id == by.id:
+        raise NotAllowed("You can't thank your own post — but others can.")
+    if db.session.scalar(select(Thanks.id).where(Thanks.post_id == post.id, Thanks.user_id == by.id)):
+        raise Conflict("You have thanked this post already.")
+    day_ago = utcnow() - timedelta(days=1)
+    given = select(Thanks.created_at).where(Thanks.user_id == by.id, Thanks.created_at >= day_ago)
+    recent = list(db.session.scalars(given.order_by(Thanks.created_at)))
+    if len(recent) >= _config("FORUM_THANKS_PER_DAY"):
+        lifts = recent[0] + timedelta(days=1)
+        raise TooMany(f"You have given {len(recent)} thanks in the last 24 hours, the most a day. "
+                      f"You can thank again after {lifts:%H:%M} UTC.", retry_at=lifts)
+    thanks = Thanks(post_id=post.id, user_id=by.id)
+    db.session.add(thanks)
+    db.session.execute(update(Post).where(Post.id == post.id).values(thanks_count=Post.thanks_count + 1))
+    db.session.flush()
+    signals.post_thanked.send(post, by=by, thanks=thanks)
+    return thanks
+
+
+def unthank(post: Post, by) -> None:
+    thanks = db.session.scalar(select(Thanks).where(Thanks.post_id == post.id, Thanks.user_id == by.id))
+    if thanks is None:
+        raise Conflict("You haven't thanked this post.")
+    window = timedelta(minutes=_config("FORUM_THANKS_UNDO_MINUTES"))
+    if utcnow() - aware(thanks.created_at) > window:
+        raise Conflict(f"Thanks can be taken back within {_config('FORUM_THANKS_UNDO_MINUTES')} minutes; "
+                       "this one stays.")
+    db.session.delete(thanks)
+    db.session.execute(update(Post).where(Post.id == post.id).values(thanks_count=Post.thanks_count - 1))
+    db.session.flush()
+    signals.post_unthanked.send(post, by=by)

@@ -3,17 +3,21 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from community.accounts import tokens
+from community.accounts.models import User
 from community.extensions import db
+from community.forums import services as forums
 from tests.checkers import nu_errors
-from tests.factories import make_member
+from tests.factories import make_category, make_member, make_reply, make_topic
 
 PUBLIC = ["/", "/forums/", "/events/", "/advocates/", "/search", "/search?q=lena", "/u/", "/u/?q=zzz", "/u/lena",
           "/account/login", "/account/register", "/account/reset", "/account/verify", "/account/check-inbox",
           "/account/check-inbox?reset=1", "/account/verify/not-a-token", "/account/reset/not-a-token", "/nowhere"]
 SIGNED_IN = ["/", "/u/lena", "/account/profile", "/account/password"]
 ADMIN = ["/manage/", "/manage/?status=suspended", "/manage/members/lena/suspend", "/u/lena"]
+FORUMS = ["/forums/c/questions", "/forums/?filter=solved", "/forums/?filter=unanswered", "/forums/c/ideas"]
 
 
 @pytest.fixture
@@ -22,19 +26,38 @@ def people(app):
     make_member("ada", role="admin")
     make_member("kenji", role="moderator")
     fresh = make_member("fresh", verified=False)
-    return {"verify": tokens.make(fresh, "verify"), "reset": tokens.make(fresh, "reset")}
+    topic = make_topic(make_member("asker"), make_category(), "How do I connect my warehouse?",
+                       "Steps:\n\n1. open the wizard\n2. `connect`\n\n```\nerror: timeout\n```", ["setup"])
+    answer = make_reply(topic, body="Raise the timeout: see [the docs](https://docs.example/timeouts).")
+    forums.accept_answer(topic, answer, topic.author)
+    forums.thank(answer, db.session.scalar(select(User).where(User.username == "lena")))
+    make_topic(make_member("chatty"), make_category("ideas", kind="discussion"), "Dark mode for office screens")
+    db.session.commit()
+    return {"verify": tokens.make(fresh, "verify"), "reset": tokens.make(fresh, "reset"),
+            "topic": f"/t/{topic.id}-{topic.slug}"}
 
 
 def collect(client, login, people):
     pages = {f"anonymous {url}": client.get(url).get_data(as_text=True) for url in PUBLIC}
     pages["confirm your address"] = client.get(f"/account/verify/{people['verify']}").get_data(as_text=True)
     pages["choose a new password"] = client.get(f"/account/reset/{people['reset']}").get_data(as_text=True)
+    for url in [*FORUMS, people["topic"]]:
+        pages[f"anonymous {url}"] = client.get(url).get_data(as_text=True)
     pages["register with errors"] = client.submit("/account/register", {"username": "x", "email": "bad",
                                                                         "password": "short"}).get_data(as_text=True)
     pages["login with error"] = client.submit("/account/login", {"login": "lena", "password": "wrong password"}
                                               ).get_data(as_text=True)
     login("lena")
-    pages.update({f"member {url}": client.get(url).get_data(as_text=True) for url in SIGNED_IN})
+    pages.update({f"member {url}": client.get(url).get_data(as_text=True) for url in [*SIGNED_IN, people["topic"]]})
+    pages["ask"] = client.get("/forums/ask").get_data(as_text=True)
+    pages["ask with errors"] = client.submit("/forums/ask", {"category": "questions", "title": "x", "body": "y"}
+                                             ).get_data(as_text=True)
+    pages["ask preview"] = client.submit("/forums/ask", {"category": "questions", "title": "A fine title here",
+                                                         "body": "**bold** text", "preview": "Preview"}
+                                         ).get_data(as_text=True)
+    pages["reply preview"] = client.submit(people["topic"].split("-")[0] + "/reply",
+                                           {"body": "A `preview` of a reply", "preview": "Preview"},
+                                           page=people["topic"]).get_data(as_text=True)
     pages["profile with errors"] = client.submit("/account/profile", {"display_name": "x" * 100, "time_zone": "Nope"}
                                                  ).get_data(as_text=True)
     client.submit("/account/logout", page="/")

@@ -7,28 +7,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.visit import Visit
 from tests.checkers import axe_violations, nu_errors
 from tests.factories import make_member
-
-
-class Visit:
-    """Runs axe-core on each page the browser lands on, and keeps the HTML the server sent for the Nu checker."""
-
-    def __init__(self, page):
-        self.page, self.pages, self.violations, self.document = page, {}, {}, None
-        page.on("response", self._remember)
-
-    def _remember(self, response):
-        if response.request.resource_type == "document" and response.frame == self.page.main_frame:
-            self.document = response
-
-    def check(self, name):
-        self.page.wait_for_load_state("load")
-        assert self.document is not None and self.document.url == self.page.url, name
-        self.pages[name] = self.document.text()
-        found = axe_violations(self.page)
-        if found:
-            self.violations[name] = found
 
 
 def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp):

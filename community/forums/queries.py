@@ -119,3 +119,10 @@ def topic_page(topic: Topic, page: int, viewer):
 
 def page_of(number: int) -> int:
     return (number - 1) // current_app.config["FORUM_POSTS_PER_PAGE"] + 1
+
+
+def latest_posts(topic: Topic, limit: int = 50) -> list[Post]:
+    """The newest posts of a topic, oldest first (for its feed)."""
+    posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
+                               .options(joinedload(Post.author)).order_by(Post.number.desc()).limit(limit))
+    return list(reversed(list(posts)))

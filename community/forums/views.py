@@ -8,8 +8,9 @@ from ..core import text
 from ..core.errors import DomainError
 from ..core.forms import refuse
 from ..core.permissions import require
-from ..extensions import db
-from . import queries, services
+from ..core.urls import public_url
+from ..extensions import db, login_manager
+from . import feeds, queries, services
 from .forms import AskForm, ReplyForm
 from .models import Post
 
@@ -83,6 +84,28 @@ def reply(topic_id):
     db.session.commit()
     flash("Your reply is posted.", "success")
     return redirect(_permalink(post))
+
+
+@bp.route("/forums/latest.atom")
+@bp.route("/forums/c/<slug>.atom")
+def topics_feed(slug=None):
+    reader = login_manager.anonymous_user()
+    category = queries.category_or_404(slug, reader) if slug else None
+    _, page = queries.topic_list(reader, "latest", category)
+    page_url = public_url("forums.category", slug=slug) if slug else public_url("forums.index")
+    title = category.name if category else "Latest topics"
+    return _atom(feeds.topics_feed(page.items, title, page_url, public_url(request.endpoint, **request.view_args)))
+
+
+@bp.route("/t/<int:topic_id>.atom")
+def topic_feed(topic_id):
+    topic = queries.topic_or_404(topic_id, login_manager.anonymous_user())
+    posts = queries.latest_posts(topic)
+    return _atom(feeds.posts_feed(topic, posts, public_url("forums.topic_feed", topic_id=topic.id)))
+
+
+def _atom(body: bytes):
+    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
 @bp.route("/p/<int:post_id>")

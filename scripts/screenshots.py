@@ -12,14 +12,20 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from community import create_app, demo
 from community.core.db import write_intent
+from community.extensions import db
+from community.forums.models import Topic
 
 OUT = Path(__file__).parents[1] / "docs" / "screenshots"
 SHOTS = [  # (file name, path, signed in as, width)
     ("home", "/", None, 1280),
+    ("forums", "/forums/", "lena", 1280),
+    ("topic", "/t/{solved}", "lena", 1280),
+    ("topic-phone", "/t/{solved}", None, 390),
     ("register", "/account/register", None, 1280),
     ("profile", "/u/maria", "lena", 1280),
     ("members", "/u/", "lena", 1280),
@@ -36,6 +42,8 @@ def main():
     with app.app_context(), write_intent():
         upgrade()
         demo.load()
+        solved = db.session.scalar(select(Topic.id).where(Topic.accepted_post_id.is_not(None),
+                                                          Topic.reply_count >= 2).order_by(Topic.id))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -53,8 +61,8 @@ def main():
                 page.get_by_label("Username or email").fill(who)
                 page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
-            page.goto(base + path)
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400)
+            page.goto(base + path.format(solved=solved))
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400 or name == "topic")
             context.close()
             print(f"docs/screenshots/{name}.png")
         browser.close()

@@ -54,6 +54,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .core.urls import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     from .accounts.views import bp as accounts
     from .advocates.views import bp as advocates
     from .events.views import bp as events

@@ -57,7 +57,7 @@ TITLES = {
     405: ("That action isn't available on this page", "Go back and use the page's own buttons."),
     409: ("That changed while you were looking", "Reload the page to see the latest state, then try again."),
     413: ("That upload is too large", "Send a smaller file or shorter text."),
-    429: ("Too many attempts", "Wait a little, then try again."),
+    429: ("You've reached a limit", "It lifts by itself at the time shown."),
     500: ("Something went wrong on our side", "It is logged for the team. Try again in a minute, or write to "
           "{contact} if it keeps happening."),
 }
@@ -66,7 +66,10 @@ TITLES = {
 def render_error(status: int, message: str | None = None, retry_after: int | None = None):
     title, hint = TITLES.get(status, TITLES[400])
     hint = hint.format(contact=current_app.config["MAIL_REPLY_TO"])
-    retry_at = (utcnow() + timedelta(seconds=retry_after)).strftime("%H:%M:%S UTC") if retry_after else None
+    retry_at = None
+    if retry_after:
+        shape = "%H:%M:%S UTC" if retry_after < 3600 else "%-d %B, %H:%M UTC"
+        retry_at = (utcnow() + timedelta(seconds=retry_after)).strftime(shape)
     html = render_template("errors/error.html", status=status, title=title, hint=hint, message=message,
                            retry_after=retry_after, retry_after_at=retry_at)
     headers = {"Retry-After": str(retry_after)} if retry_after else {}

@@ -7,6 +7,7 @@ password-reset token. Works in a request, in a CLI command and in after-commit w
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -14,3 +15,10 @@ def public_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
                                        url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+class IdConverter(IntegerConverter):
+    """`<id:topic_id>`: a positive integer the databases can hold; anything else is a 404, never a 500."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)

@@ -139,7 +139,7 @@ def _thread(rng, category, members, title, body, answers, tags, days_ago, author
         replier = rng.choice([m for m in members if m.id != author.id])
         if answer.startswith("Thanks"):
             replier = author
-        when += timedelta(hours=rng.randint(1, 30))
+        when = min(when + timedelta(hours=rng.randint(1, 30)), utcnow() - timedelta(minutes=5))
         replies.append(services.post_reply(topic, replier, answer))
         _backdate(topic.id, replies[-1].number, when)
     if category.is_questions and replies and rng.random() < 0.75:
@@ -147,7 +147,8 @@ def _thread(rng, category, members, title, body, answers, tags, days_ago, author
     for reply in replies:
         for thanker in rng.sample(members, rng.randint(0, 4)):
             if thanker.id != reply.author_id:
-                services.thank(reply, thanker)
+                thanks = services.thank(reply, thanker)
+                thanks.created_at = min(reply.created_at + timedelta(hours=rng.randint(1, 48)), utcnow())
     topic.created_at, topic.last_posted_at = start, when
 
 

@@ -27,7 +27,7 @@ def topics_feed(topics, title: str, page_url: str, self_url: str) -> bytes:
     for topic in reversed(topics):  # feedgen prepends: add oldest first so the newest leads
         url = public_url("forums.topic", topic_id=topic.id, slug=topic.slug)
         entry = feed.add_entry()
-        entry.id(url)
+        entry.id(public_url("forums.topic", topic_id=topic.id))  # never changes, even when the title does
         entry.title(("[Solved] " if topic.is_solved else "") + topic.title)
         entry.link(href=url)
         entry.author(name=topic.author.name)

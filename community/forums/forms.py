@@ -9,7 +9,8 @@ from ..accounts.forms import ChoiceField
 
 class AskForm(FlaskForm):
     category = ChoiceField("Category", refusal="Choose a category from the list.")
-    title = StringField("Title", validators=[DataRequired("Give your topic a title."), Length(max=255)],
+    title = StringField("Title", validators=[DataRequired("Give your topic a title."),
+                                             Length(max=255, message="A title has 15 to 255 characters.")],
                         description="One sentence that says what you need, e.g. “Webhook retries stop after 3 tries”.")
     body = TextAreaField("Details", validators=[DataRequired("Describe what you are trying to do.")],
                          description="What you tried, what happened, what you expected. Markdown works: "

@@ -1,16 +1,24 @@
 """Reads for forum pages: a fixed number of queries per page, whatever the size of the community."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Page
 from ..core.permissions import roles_up_to
+from ..core.timeutil import aware, utcnow
 from ..extensions import db
 from .models import Category, Post, Thanks, Topic
 
+EMPTY = {
+    "latest": "No topic here yet. Ask the first question!",
+    "unanswered": "Every topic here has a reply. Thank you, everyone!",
+    "unsolved": "Every question here has an accepted answer.",
+    "solved": "No question here is marked solved yet.",
+    "mine": "You haven't opened a topic yet. Ask your first question!",
+}
 FILTERS = {
     "latest": "Latest",
     "unanswered": "Unanswered",
@@ -36,7 +44,7 @@ def category_or_404(slug: str, viewer) -> Category:
 
 
 def topic_or_404(topic_id: int, viewer) -> Topic:
-    topic = db.session.scalar(select(Topic).join(Topic.category).where(
+    topic = db.session.scalar(select(Topic).join(Topic.category).options(contains_eager(Topic.category)).where(
         Topic.id == topic_id, Topic.deleted_at.is_(None), _visible(viewer)))
     if topic is None:
         abort(404)
@@ -53,7 +61,8 @@ def post_or_404(post_id: int, viewer) -> Post:
 
 def _list_query(viewer, name: str, category: Category | None):
     query = (select(Topic).join(Topic.category).where(Topic.deleted_at.is_(None), _visible(viewer))
-             .options(joinedload(Topic.author), joinedload(Topic.last_poster), selectinload(Topic.tags)))
+             .options(contains_eager(Topic.category), joinedload(Topic.author), joinedload(Topic.last_poster),
+                      selectinload(Topic.tags)))
     if category is not None:
         query = query.where(Topic.category_id == category.id)
     if name == "unanswered":
@@ -82,38 +91,46 @@ def topic_list(viewer, name: str = "latest", category: Category | None = None, a
         query.order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(per_page + 1)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]
-    next_after = f"{rows[-1].last_posted_at.isoformat()}_{rows[-1].id}" if more else None
+    next_after = f"{aware(rows[-1].last_posted_at).isoformat()}_{rows[-1].id}" if more else None
     return pinned, Page(rows, next_after)
 
 
 def _parse_after(after: str | None):
+    """The (time, id) key of a list page's link; a key that was not made by us is a page that doesn't exist."""
     if not after:
         return None
     stamp, _, topic_id = after.rpartition("_")
     try:
-        return datetime.fromisoformat(stamp), int(topic_id)
+        key = aware(datetime.fromisoformat(stamp)).astimezone(UTC), int(topic_id)
     except ValueError:
-        abort(400)
+        abort(404)
+    if not 1 <= key[1] < 2**31:
+        abort(404)
+    return key
 
 
 def topic_page(topic: Topic, page: int, viewer):
-    """The posts of one page (20 by post number, so #post-<n> links never move), and which of them the viewer
-    has thanked."""
+    """The posts of one page (20 by post number, so #post-<n> links never move); the viewer's thanks on them
+    ({post id: still undoable?}); the accepted answer; the number of pages. 404 for a page that doesn't exist."""
     per_page = current_app.config["FORUM_POSTS_PER_PAGE"]
+    pages = max(1, -(-topic.highest_post_number // per_page))
+    if not 1 <= page <= pages:
+        abort(404)
     first = (page - 1) * per_page + 1
     posts = list(db.session.scalars(
         select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None),
                            Post.number.between(first, first + per_page - 1))
         .options(joinedload(Post.author)).order_by(Post.number)))
-    thanked = set()
+    thanked = {}
     if getattr(viewer, "is_authenticated", False):
-        thanked = set(db.session.scalars(select(Thanks.post_id).where(
-            Thanks.user_id == viewer.id, Thanks.post_id.in_([p.id for p in posts]))))
+        undo_since = utcnow() - timedelta(minutes=current_app.config["FORUM_THANKS_UNDO_MINUTES"])
+        thanked = {post_id: aware(at) > undo_since for post_id, at in db.session.execute(
+            select(Thanks.post_id, Thanks.created_at).where(
+                Thanks.user_id == viewer.id, Thanks.post_id.in_([p.id for p in posts])))}
     accepted = None
     if topic.accepted_post_id:
         accepted = db.session.scalar(select(Post).where(Post.id == topic.accepted_post_id)
                                      .options(joinedload(Post.author)))
-    pages = max(1, -(-topic.highest_post_number // per_page))
     return posts, thanked, accepted, pages
 
 

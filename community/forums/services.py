@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..core import text
 from ..core.errors import Conflict, Invalid, NotAllowed, TooMany
 from ..core.permissions import has_role
-from ..core.timeutil import aware, utcnow
+from ..core.timeutil import aware, local, utcnow
 from ..extensions import db
 from .models import Category, Post, Tag, Thanks, Topic
 
@@ -42,7 +43,22 @@ def _tags(names) -> list[Tag]:
     if bad:
         raise Invalid(f"Tags use lower-case letters, digits and dashes (up to 30): {', '.join(bad)}.", field="tags")
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
-    return [existing.get(name) or Tag(name=name) for name in wanted]
+    return [existing.get(name) or _new_tag(name) for name in wanted]
+
+
+def _new_tag(name: str) -> Tag:
+    """A new tag, or the one another request created a moment ago."""
+    try:
+        with db.session.begin_nested():
+            tag = Tag(name=name)
+            db.session.add(tag)
+        return tag
+    except IntegrityError:
+        return db.session.scalar(select(Tag).where(Tag.name == name))
+
+
+def can_open_topic(user, category: Category) -> bool:
+    return category.kind != "announcements" or has_role(user, "manager")
 
 
 def create_topic(author, category: Category, title: str, body: str, tags=()) -> Topic:
@@ -52,13 +68,14 @@ def create_topic(author, category: Category, title: str, body: str, tags=()) -> 
     if not low <= len(title) <= high:
         raise Invalid(f"A title has {low} to {high} characters: say what you need in a sentence.", field="title")
     body = _check_body(body)
-    if category.kind == "announcements" and not has_role(author, "manager"):
+    if not can_open_topic(author, category):
         raise NotAllowed(f"Only the community team opens topics in {category.name}; you can reply to them.")
     since = utcnow() - timedelta(minutes=_config("FORUM_DUPLICATE_TITLE_MINUTES"))
     duplicate = select(Topic.id).where(Topic.author_id == author.id, func.lower(Topic.title) == title.lower(),
                                        Topic.created_at >= since)
     if db.session.scalar(duplicate):
-        raise Conflict("You opened a topic with this title a moment ago. Open that one, or change the title.")
+        raise Conflict("You opened a topic with this title a moment ago: find it under My topics, or change the "
+                       "title.")
     now = utcnow()
     topic = Topic(category=category, author=author, title=title, slug=slugify(title), created_at=now,
                   last_posted_at=now, last_poster_id=author.id, highest_post_number=1, tags=_tags(tags))
@@ -92,15 +109,20 @@ def post_reply(topic: Topic, author, body: str) -> Post:
     return post
 
 
+def may_mark_answers(user, topic: Topic) -> bool:
+    return user.id == topic.author_id or has_role(user, "moderator")
+
+
 def can_accept(user, topic: Topic) -> bool:
-    return topic.category.is_questions and (user.id == topic.author_id or has_role(user, "moderator"))
+    return topic.category.is_questions and may_mark_answers(user, topic)
 
 
 def accept_answer(topic: Topic, post: Post, by) -> Post:
-    if not topic.category.is_questions:
-        raise Invalid("Only questions have accepted answers.")
-    if not can_accept(by, topic):
+    if not may_mark_answers(by, topic):
         raise NotAllowed("Only the person who asked, or a moderator, marks the answer that solved it.")
+    if not topic.category.is_questions:
+        raise Invalid(f"{topic.category.name} is for discussion: only topics in a questions category have "
+                      "accepted answers. Thank the reply that helped instead.")
     if post.topic_id != topic.id or post.number == 1 or post.deleted_at is not None:
         raise Invalid("Choose a reply in this topic as the answer.")
     if topic.accepted_post_id == post.id:
@@ -115,7 +137,7 @@ def accept_answer(topic: Topic, post: Post, by) -> Post:
 
 
 def unaccept_answer(topic: Topic, by) -> None:
-    if not can_accept(by, topic):
+    if not may_mark_answers(by, topic):
         raise NotAllowed("Only the person who asked, or a moderator, changes the accepted answer.")
     if topic.accepted_post_id is None:
         raise Conflict("This question has no accepted answer.")
@@ -132,13 +154,18 @@ def thank(post: Post, by) -> Thanks:
         raise Conflict("You have thanked this post already.")
     day_ago = utcnow() - timedelta(days=1)
     given = select(Thanks.created_at).where(Thanks.user_id == by.id, Thanks.created_at >= day_ago)
-    recent = list(db.session.scalars(given.order_by(Thanks.created_at)))
-    if len(recent) >= _config("FORUM_THANKS_PER_DAY"):
-        lifts = recent[0] + timedelta(days=1)
-        raise TooMany(f"You have given {len(recent)} thanks in the last 24 hours, the most a day. "
-                      f"You can thank again after {lifts:%H:%M} UTC.", retry_at=lifts)
+    recent = [aware(at) for at in db.session.scalars(given.order_by(Thanks.created_at))]
+    limit = _config("FORUM_THANKS_PER_DAY")
+    if len(recent) >= limit:
+        lifts = recent[-limit] + timedelta(days=1)  # when the oldest of the last `limit` thanks turns a day old
+        raise TooMany(f"You have given {limit} thanks in the last 24 hours, the most a day allows. You can thank "
+                      f"again from {local(lifts, by.time_zone):%-d %B at %H:%M} ({by.time_zone}).", retry_at=lifts)
     thanks = Thanks(post_id=post.id, user_id=by.id)
-    db.session.add(thanks)
+    try:
+        with db.session.begin_nested():  # a double click sends two requests at once
+            db.session.add(thanks)
+    except IntegrityError:
+        raise Conflict("You have thanked this post already.") from None
     db.session.execute(update(Post).where(Post.id == post.id).values(thanks_count=Post.thanks_count + 1))
     db.session.flush()
     signals.post_thanked.send(post, by=by, thanks=thanks)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Unauthorized
 from wtforms.fields.choices import SelectChoice
 
 from ..core import text
@@ -21,6 +22,8 @@ def _filter():
     name = request.args.get("filter", "latest")
     if name not in queries.FILTERS:
         abort(404)
+    if name == "mine" and not current_user.is_authenticated:
+        raise Unauthorized()  # sign in to see your own topics
     return name
 
 
@@ -28,7 +31,7 @@ def _filter():
 def index():
     pinned, page = queries.topic_list(current_user, _filter(), after=request.args.get("after"))
     return render_template("forums/index.html", categories=queries.categories(current_user), pinned=pinned,
-                           page=page, filter=_filter(), filters=queries.FILTERS, category=None)
+                           page=page, filter=_filter(), filters=queries.FILTERS, empty_messages=queries.EMPTY)
 
 
 @bp.route("/forums/c/<slug>")
@@ -36,7 +39,7 @@ def category(slug):
     category = queries.category_or_404(slug, current_user)
     pinned, page = queries.topic_list(current_user, _filter(), category, request.args.get("after"))
     return render_template("forums/category.html", category=category, pinned=pinned, page=page,
-                           filter=_filter(), filters=queries.FILTERS)
+                           filter=_filter(), filters=queries.FILTERS, empty_messages=queries.EMPTY)
 
 
 @bp.route("/forums/ask", methods=["GET", "POST"])
@@ -44,7 +47,8 @@ def category(slug):
 def ask():
     require(current_user, "forums.post")
     form = AskForm(category=request.args.get("category"))
-    form.category.choices = [SelectChoice(c.slug, c.name) for c in queries.categories(current_user)]
+    form.category.choices = [SelectChoice(c.slug, c.name) for c in queries.categories(current_user)
+                             if services.can_open_topic(current_user, c)]
     if not form.validate_on_submit() or form.preview.data:
         preview = text.render(form.body.data) if form.preview.data else None
         status = 400 if form.is_submitted() and not form.preview.data else 200
@@ -55,20 +59,21 @@ def ask():
     except DomainError as exc:
         return refuse(form, "forums/ask.html", exc, preview_html=None)
     db.session.commit()
-    flash("Your topic is posted. You'll see replies here and in your notifications.", "success")
+    flash("Your topic is posted.", "success")
     return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
 
 
-@bp.route("/t/<int:topic_id>")
-@bp.route("/t/<int:topic_id>-<slug>")
+@bp.route("/t/<id:topic_id>")
+@bp.route("/t/<id:topic_id>-<slug>")
 def topic(topic_id, slug=None):
     topic = queries.topic_or_404(topic_id, current_user)
     if slug != topic.slug:  # old or missing slug: one canonical address per topic
-        return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, **request.args), 301)
+        page = request.args.get("page", type=int)
+        return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page), 301)
     return _render_topic(topic, request.args.get("page", 1, type=int), ReplyForm())
 
 
-@bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@bp.route("/t/<id:topic_id>/reply", methods=["POST"])
 @login_required
 def reply(topic_id):
     topic = queries.topic_or_404(topic_id, current_user)
@@ -91,13 +96,14 @@ def reply(topic_id):
 def topics_feed(slug=None):
     reader = login_manager.anonymous_user()
     category = queries.category_or_404(slug, reader) if slug else None
-    _, page = queries.topic_list(reader, "latest", category)
+    pinned, page = queries.topic_list(reader, "latest", category)
+    topics = sorted(pinned + page.items, key=lambda t: (t.last_posted_at, t.id), reverse=True)
     page_url = public_url("forums.category", slug=slug) if slug else public_url("forums.index")
     title = category.name if category else "Latest topics"
-    return _atom(feeds.topics_feed(page.items, title, page_url, public_url(request.endpoint, **request.view_args)))
+    return _atom(feeds.topics_feed(topics, title, page_url, public_url(request.endpoint, **request.view_args)))
 
 
-@bp.route("/t/<int:topic_id>.atom")
+@bp.route("/t/<id:topic_id>.atom")
 def topic_feed(topic_id):
     topic = queries.topic_or_404(topic_id, login_manager.anonymous_user())
     posts = queries.latest_posts(topic)
@@ -108,22 +114,23 @@ def _atom(body: bytes):
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
-@bp.route("/p/<int:post_id>")
+@bp.route("/p/<id:post_id>")
 def post(post_id):
     return redirect(_permalink(queries.post_or_404(post_id, current_user)))
 
 
-@bp.route("/p/<int:post_id>/accept", methods=["POST"])
+@bp.route("/p/<id:post_id>/accept", methods=["POST"])
 @login_required
 def accept_answer(post_id):
     post = queries.post_or_404(post_id, current_user)
     services.accept_answer(post.topic, post, current_user)
     db.session.commit()
-    flash(f"Marked as the answer. Thanks for closing the loop, and for {post.author.name}'s help!", "success")
+    thanks_to = "" if post.author_id == current_user.id else f", and {post.author.name} for the help"
+    flash(f"Marked as the answer. Thank you for closing the loop{thanks_to}!", "success")
     return redirect(_permalink(post))
 
 
-@bp.route("/t/<int:topic_id>/unaccept", methods=["POST"])
+@bp.route("/t/<id:topic_id>/unaccept", methods=["POST"])
 @login_required
 def unaccept_answer(topic_id):
     topic = queries.topic_or_404(topic_id, current_user)
@@ -133,7 +140,7 @@ def unaccept_answer(topic_id):
     return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
 
 
-@bp.route("/p/<int:post_id>/thanks", methods=["POST"])
+@bp.route("/p/<id:post_id>/thanks", methods=["POST"])
 @login_required
 def thank(post_id):
     post = queries.post_or_404(post_id, current_user)
@@ -157,8 +164,6 @@ def _permalink(post: Post) -> str:
 
 def _render_topic(topic, page, form, preview_html=None, status=200):
     posts, thanked, accepted, pages = queries.topic_page(topic, page, current_user)
-    if page < 1 or page > pages:
-        abort(404)
     return render_template("forums/topic.html", topic=topic, posts=posts, thanked=thanked, accepted=accepted,
                            page=page, pages=pages, form=form, preview_html=preview_html,
                            can_accept=current_user.is_authenticated and services.can_accept(current_user, topic)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from community import signals
 from community.core.errors import Conflict, Invalid, NotAllowed, TooMany
+from community.core.timeutil import local, utcnow
 from community.extensions import db
 from community.forums import services
 from community.forums.models import Post, Thanks, Topic
@@ -155,14 +156,27 @@ def test_thanks_can_be_undone_within_ten_minutes_only(app):
 
 def test_fifty_thanks_a_day_then_the_limit_says_when_it_lifts(app):
     app.config["FORUM_THANKS_PER_DAY"] = 3
-    topic, fan = make_topic(), make_member("fan")
-    replies = [make_reply(topic) for _ in range(4)]
-    for reply in replies[:3]:
-        services.thank(reply, fan)
+    topic, fan = make_topic(), make_member("fan", time_zone="Asia/Tokyo")
+    replies = [make_reply(topic) for _ in range(5)]
+    old = services.thank(replies[0], fan)
+    old.created_at = utcnow() - timedelta(hours=25)  # more than a day ago: no longer counts
+    first = services.thank(replies[1], fan)
+    first.created_at = utcnow() - timedelta(hours=20)
+    services.thank(replies[2], fan)
+    services.thank(replies[3], fan)
     with pytest.raises(TooMany) as refused:
-        services.thank(replies[3], fan)
-    assert refused.value.status == 429 and "You can thank again after" in refused.value.message
-    assert db.session.scalar(select(Thanks).where(Thanks.post_id == replies[3].id)) is None
+        services.thank(replies[4], fan)
+    lifts = local(first.created_at + timedelta(days=1), "Asia/Tokyo")
+    assert refused.value.status == 429
+    assert f"You can thank again from {lifts:%-d %B at %H:%M} (Asia/Tokyo)." in refused.value.message
+    assert abs((refused.value.retry_at - (first.created_at + timedelta(days=1))).total_seconds()) < 1
+    assert db.session.scalar(select(Thanks).where(Thanks.post_id == replies[4].id)) is None
+
+
+def test_a_discussion_answer_is_refused_with_403_for_a_bystander_before_anything_else(app):
+    chat = make_topic(make_member("asker"), make_category("chat", kind="discussion"))
+    with pytest.raises(NotAllowed):
+        services.accept_answer(chat, make_reply(chat), make_member("bystander"))
 
 
 def test_post_numbers_survive_many_replies(app):

@@ -1,10 +1,13 @@
 """Forum pages for anonymous people, members, authors and moderators."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from community.extensions import db
 from community.forums import services
+from community.forums import services as forums
 from community.forums.models import Post, Topic
 from tests.factories import make_category, make_member, make_reply, make_topic
 
@@ -29,9 +32,25 @@ def test_topic_address_without_or_with_an_old_slug_redirects_to_the_canonical_on
     assert client.get(f"/t/{topic.id}").status_code == 301
 
 
-def test_unknown_topics_posts_categories_and_filters_are_404(client, app):
-    for url in ("/t/999", "/p/999", "/forums/c/nope", "/forums/?filter=nope"):
+def test_unknown_topics_posts_categories_filters_and_pages_are_404(client, app):
+    topic = make_topic()
+    for url in ("/t/999", "/p/999", "/forums/c/nope", "/forums/?filter=nope", "/t/99999999999", "/p/99999999999",
+                "/t/99999999999.atom", f"/t/{topic.id}-{topic.slug}?page=200000000",
+                f"/t/{topic.id}-{topic.slug}?page=0"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_canonical_redirect_keeps_only_the_page(client, app):
+    topic = make_topic()
+    response = client.get(f"/t/{topic.id}?slug=x&topic_id=5&_external=1&_anchor=x&page=1",
+                          headers={"Host": "evil.example"})
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/t/{topic.id}-{topic.slug}?page=1"
+
+
+def test_my_topics_asks_anonymous_visitors_to_sign_in(client, app):
+    response = client.get("/forums/?filter=mine")
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
 
 
 def test_member_asks_a_question(client, login, app):
@@ -141,13 +160,20 @@ def test_thanks_and_undo(client, login, app):
 
 
 def test_private_categories_are_invisible_below_their_role(client, login, app):
-    staff_room = make_category("staff-room", kind="discussion", min_role="moderator")
+    staff_room = make_category("staff-room", kind="questions", min_role="moderator")
     topic = make_topic(make_member("mod", role="moderator"), staff_room, "Moderation notes for this week")
+    reply = make_reply(topic, make_member("mod2", role="moderator"))
     make_member("lena")
     assert client.get(f"/t/{topic.id}").status_code == 404
     login("lena")
     assert client.get("/forums/c/staff-room").status_code == 404
     assert "Moderation notes" not in client.get("/forums/").get_data(as_text=True)
+    assert client.get(f"/p/{reply.id}").status_code == 404
+    assert "staff-room" not in client.get("/forums/ask").get_data(as_text=True)
+    for url, data in ((f"/p/{reply.id}/thanks", {}), (f"/p/{reply.id}/accept", {}),
+                      (f"/t/{topic.id}/unaccept", {}), (f"/t/{topic.id}/reply", {"body": "A long enough reply."})):
+        assert client.submit(url, data, page="/forums/").status_code == 404, url
+    assert db.session.get(Post, reply.id).thanks_count == 0
     client.submit("/account/logout", page="/")
     login("mod")
     assert client.get(f"/t/{topic.id}-{topic.slug}").status_code == 200
@@ -183,7 +209,24 @@ def test_topic_lists_page_by_key(client, app):
     after = first.split("after=", 1)[1].split('"', 1)[0]
     second = client.get(f"/forums/?after={after}").get_data(as_text=True)
     assert titles[2] in second and titles[1] in second and titles[4] not in second
-    assert client.get("/forums/?after=garbage").status_code == 400
+    assert client.get("/forums/?after=garbage").status_code == 404
+    assert client.get("/forums/?after=2020-01-01T00:00:00_99999999999999999999").status_code == 404
+
+
+def test_topics_with_the_same_time_are_neither_lost_nor_repeated_across_pages(client, app):
+    app.config["FORUM_TOPICS_PER_PAGE"] = 2
+    category, author = make_category(), make_member()
+    topics = [make_topic(author, category, f"Question number {i} about warehouses") for i in range(5)]
+    same = topics[0].last_posted_at
+    for topic in topics:
+        topic.last_posted_at = same
+    db.session.commit()
+    seen, url = [], "/forums/"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [t.title for t in topics if t.title in page]
+        url = "/forums/?after=" + page.split("after=", 1)[1].split('"', 1)[0] if "after=" in page else None
+    assert sorted(seen) == sorted(t.title for t in topics) and len(seen) == 5
 
 
 def test_long_topics_have_pages_and_permalinks_land_on_the_right_one(client, app):
@@ -196,17 +239,25 @@ def test_long_topics_have_pages_and_permalinks_land_on_the_right_one(client, app
     assert client.get(f"/t/{topic.id}-{topic.slug}?page=3").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/forums/", "/forums/c/questions", "/forums/?filter=unsolved", "topic"])
+@pytest.mark.parametrize("url", ["/forums/", "/forums/c/questions", "/forums/?filter=unsolved", "topic",
+                                 "/forums/latest.atom"])
 def test_forum_pages_issue_the_same_queries_for_5_or_50_rows(client, login, count_queries, app, url):
     category = make_category()
-    make_member("reader")
+    reader = make_member("reader")
     login("reader")
-    topic = make_topic(category=category, tags=["a", "b"])
+    asker = make_member("asker")
+    topic = make_topic(asker, category, tags=["a", "b"])
+    pinned = make_topic(category=make_category("news", kind="discussion"), title="Read this first, everyone")
+    pinned.pinned_at = pinned.created_at
+    db.session.commit()
 
     def grow(n):
         for i in range(n):
-            make_reply(topic, body=f"Reply number {i} with enough text.")
-            make_topic(category=category, tags=["c"])
+            reply = make_reply(topic, body=f"Reply number {i} with enough text.")
+            forums.thank(reply, reader)
+            other = make_topic(category=make_category(f"area-{i % 7}"), tags=[f"t{i % 3}"])
+            forums.accept_answer(other, make_reply(other), other.author)
+        db.session.commit()
 
     def queries():
         target = f"/t/{topic.id}-{topic.slug}" if url == "topic" else url
@@ -219,3 +270,29 @@ def test_forum_pages_issue_the_same_queries_for_5_or_50_rows(client, login, coun
     grow(45)
     assert queries() == few
     assert few <= 7
+
+
+def test_the_daily_thanks_limit_is_a_429_page_with_retry_after(client, login, app):
+    app.config["FORUM_THANKS_PER_DAY"] = 1
+    topic = make_topic()
+    first, second = make_reply(topic), make_reply(topic)
+    make_member("fan")
+    login("fan")
+    page_url = f"/t/{topic.id}-{topic.slug}"
+    client.submit(f"/p/{first.id}/thanks", page=page_url)
+    response = client.submit(f"/p/{second.id}/thanks", page=page_url)
+    assert response.status_code == 429
+    assert 23 * 3600 < int(response.headers["Retry-After"]) <= 24 * 3600
+    assert "You have given 1 thanks in the last 24 hours" in response.get_data(as_text=True)
+
+
+def test_after_ten_minutes_thanks_shows_as_given_without_an_undo_button(client, login, app):
+    topic = make_topic()
+    reply = make_reply(topic)
+    fan = make_member("fan")
+    thanks = forums.thank(reply, fan)
+    thanks.created_at = thanks.created_at - timedelta(minutes=11)
+    db.session.commit()
+    login("fan")
+    page = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert '<span class="muted">♥ Thanked · 1</span>' in page and 'name="undo"' not in page

@@ -88,6 +88,7 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     thanks_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_of_author: Mapped[bool] = mapped_column(default=False, server_default="0")  # "first post: say hello"
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -57,6 +57,11 @@ def _new_tag(name: str) -> Tag:
         return db.session.scalar(select(Tag).where(Tag.name == name))
 
 
+def _is_first_post(author) -> bool:
+    """A new member's first words here: marked on the page so others greet them."""
+    return db.session.scalar(select(Post.id).where(Post.author_id == author.id).limit(1)) is None
+
+
 def can_open_topic(user, category: Category) -> bool:
     return category.kind != "announcements" or has_role(user, "manager")
 
@@ -79,7 +84,8 @@ def create_topic(author, category: Category, title: str, body: str, tags=()) -> 
     now = utcnow()
     topic = Topic(category=category, author=author, title=title, slug=slugify(title), created_at=now,
                   last_posted_at=now, last_poster_id=author.id, highest_post_number=1, tags=_tags(tags))
-    post = Post(topic=topic, number=1, author=author, body=body, body_html=text.render(body), created_at=now)
+    post = Post(topic=topic, number=1, author=author, body=body, body_html=text.render(body), created_at=now,
+                first_of_author=_is_first_post(author))
     db.session.add_all([topic, post])
     db.session.execute(update(Category).where(Category.id == category.id)
                        .values(topic_count=Category.topic_count + 1))
@@ -101,7 +107,8 @@ def post_reply(topic: Topic, author, body: str) -> Post:
                 last_posted_at=utcnow(), last_poster_id=author.id)
         .returning(Topic.highest_post_number)
     ).scalar_one()
-    post = Post(topic=topic, number=number, author=author, body=body, body_html=text.render(body))
+    post = Post(topic=topic, number=number, author=author, body=body, body_html=text.render(body),
+                first_of_author=_is_first_post(author))
     db.session.add(post)
     db.session.flush()
     db.session.refresh(topic)

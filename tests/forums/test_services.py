@@ -186,3 +186,13 @@ def test_post_numbers_survive_many_replies(app):
     numbers = list(db.session.scalars(select(Post.number).where(Post.topic_id == topic.id).order_by(Post.number)))
     assert numbers == list(range(1, 27))
     assert db.session.get(Topic, topic.id).reply_count == 25
+
+
+def test_a_members_first_post_is_marked_so_others_greet_them(app, client):
+    newcomer = make_member("newcomer")
+    topic = make_topic(make_member("host"))
+    hello = make_reply(topic, newcomer, "Hello everyone, glad to be here at last!")
+    again = make_reply(topic, newcomer, "And a second post, which is not my first.")
+    assert hello.first_of_author and not again.first_of_author
+    page = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert page.count("First post — say hello!") == 2  # the host's opening post and the newcomer's hello

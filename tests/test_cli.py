@@ -4,8 +4,10 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.core.models import MailMessage
+from community.core.timeutil import aware, utcnow
 from community.demo import PEOPLE
 from community.extensions import db
+from community.forums.models import Category, Topic
 from tests.factories import make_member
 
 
@@ -34,6 +36,12 @@ def test_demo_load_creates_the_community_once(runner, client, login):
     assert roles == {"admin": 1, "manager": 1, "moderator": 2, "member": len(PEOPLE) - 4}
     assert len(PEOPLE) >= 34
     assert db.session.scalar(select(func.count()).where(User.bio_html == "")) == 0
+    topics = db.session.execute(select(func.count(Topic.id), func.count(Topic.accepted_post_id),
+                                       func.count(Topic.id).filter(Topic.reply_count == 0),
+                                       func.count(func.distinct(Topic.author_id)), func.min(Topic.created_at))).one()
+    assert topics[0] >= 60 and topics[1] >= 20 and topics[2] >= 5 and topics[3] >= 15
+    assert (utcnow() - aware(topics[4])).days >= 120  # history spread over months, not one day
+    assert db.session.scalar(select(func.count(Category.id))) == 5
     again = runner.invoke(args=["demo", "load"]).output
     assert "nothing loaded" in again and "maria  manager" in again
     assert login("maria", password="harbor-demo-2026").status_code == 302

@@ -2,4 +2,4 @@
 
 from .accounts.models import User  # noqa: F401
 from .core.models import MailMessage, UsedToken  # noqa: F401
-from .forums.models import Category, Post, Tag, Thanks, Topic  # noqa: F401
+from .forums.models import Category, ModeratorAction, Post, Tag, Thanks, Topic  # noqa: F401

@@ -56,3 +56,12 @@ post_unthanked = _signals.signal(
     "post-unthanked",
     doc="A member took back their thanks (within the undo window). sender: the Post; kwargs: by.",
 )
+post_deleted = _signals.signal(
+    "post-deleted",
+    doc="A post was deleted (soft). sender: the Post; kwargs: topic, by. Its thanks and any accepted answer stop "
+    "counting (answer_unaccepted is sent first when it was the accepted answer).",
+)
+post_restored = _signals.signal(
+    "post-restored",
+    doc="A moderator restored a deleted post. sender: the Post; kwargs: topic, by.",
+)

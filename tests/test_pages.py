@@ -62,7 +62,9 @@ def collect(client, login, people):
                                                  ).get_data(as_text=True)
     client.submit("/account/logout", page="/")
     login("ada")
-    pages.update({f"admin {url}": client.get(url).get_data(as_text=True) for url in ADMIN})
+    pages.update({f"admin {url}": client.get(url).get_data(as_text=True) for url in [*ADMIN, people["topic"]]})
+    client.submit(people["topic"].split("-")[0] + "/pin", {"pinned": "1"}, page=people["topic"])
+    pages["moderator log"] = client.get("/forums/log").get_data(as_text=True)
     return pages
 
 

@@ -84,3 +84,8 @@ def _view_category(user, category):
 @rule("forums.post", refusal="Confirm your address and sign in to post.")
 def _forums_post(user, obj):
     return user.email_verified_at is not None
+
+
+@rule("forums.moderate", refusal="The moderator log is for moderators.")
+def _forums_moderate(user, obj):
+    return has_role(user, "moderator")

@@ -3,14 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..core.pagination import Page
-from ..core.permissions import roles_up_to
+from ..core.pagination import Page, keyset
+from ..core.permissions import has_role, roles_up_to
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from .models import Category, Post, Thanks, Topic
+from .models import Category, ModeratorAction, Post, Thanks, Topic
 
 EMPTY = {
     "latest": "No topic here yet. Ask the first question!",
@@ -43,9 +43,14 @@ def category_or_404(slug: str, viewer) -> Category:
     return category
 
 
+def _alive(model, viewer):
+    """Deleted rows are gone for everyone but moderators, who can restore them."""
+    return true() if has_role(viewer, "moderator") else model.deleted_at.is_(None)
+
+
 def topic_or_404(topic_id: int, viewer) -> Topic:
     topic = db.session.scalar(select(Topic).join(Topic.category).options(contains_eager(Topic.category)).where(
-        Topic.id == topic_id, Topic.deleted_at.is_(None), _visible(viewer)))
+        Topic.id == topic_id, _alive(Topic, viewer), _visible(viewer)))
     if topic is None:
         abort(404)
     return topic
@@ -53,10 +58,15 @@ def topic_or_404(topic_id: int, viewer) -> Topic:
 
 def post_or_404(post_id: int, viewer) -> Post:
     post = db.session.scalar(select(Post).join(Post.topic).join(Topic.category).where(
-        Post.id == post_id, Post.deleted_at.is_(None), Topic.deleted_at.is_(None), _visible(viewer)))
+        Post.id == post_id, _alive(Post, viewer), _alive(Topic, viewer), _visible(viewer)))
     if post is None:
         abort(404)
     return post
+
+
+def moderator_log(after: int | None, per_page: int = 50):
+    query = select(ModeratorAction).options(joinedload(ModeratorAction.actor), joinedload(ModeratorAction.topic))
+    return keyset(query, ModeratorAction.id, after, per_page)
 
 
 def _list_query(viewer, name: str, category: Category | None):
@@ -118,7 +128,7 @@ def topic_page(topic: Topic, page: int, viewer):
         abort(404)
     first = (page - 1) * per_page + 1
     posts = list(db.session.scalars(
-        select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None),
+        select(Post).where(Post.topic_id == topic.id, _alive(Post, viewer),
                            Post.number.between(first, first + per_page - 1))
         .options(joinedload(Post.author)).order_by(Post.number)))
     thanked = {}

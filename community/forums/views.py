@@ -11,7 +11,7 @@ from ..core.forms import refuse
 from ..core.permissions import require
 from ..core.urls import public_url
 from ..extensions import db, login_manager
-from . import feeds, queries, services
+from . import feeds, moderation, queries, services
 from .forms import AskForm, ReplyForm
 from .models import Post
 
@@ -153,6 +153,56 @@ def thank(post_id):
     db.session.commit()
     flash(message, "success")
     return redirect(_permalink(post))
+
+
+@bp.route("/t/<id:topic_id>/pin", methods=["POST"])
+@login_required
+def pin(topic_id):
+    topic = queries.topic_or_404(topic_id, current_user)
+    moderation.set_pinned(topic, current_user, request.form.get("pinned") == "1")
+    return _moderated(topic, "Pinned: it now leads every list." if topic.pinned_at else "Unpinned.")
+
+
+@bp.route("/t/<id:topic_id>/close", methods=["POST"])
+@login_required
+def close(topic_id):
+    topic = queries.topic_or_404(topic_id, current_user)
+    moderation.set_closed(topic, current_user, request.form.get("closed") == "1")
+    return _moderated(topic, "Closed: it takes no new replies." if topic.locked_at else "Reopened for replies.")
+
+
+@bp.route("/p/<id:post_id>/delete", methods=["POST"])
+@login_required
+def delete_post(post_id):
+    post = queries.post_or_404(post_id, current_user)
+    moderation.delete_post(post, current_user, request.form.get("reason", ""))
+    if post.number == 1:
+        db.session.commit()
+        flash("The topic is deleted. A moderator can restore it.", "success")
+        return redirect(url_for("forums.category", slug=post.topic.category.slug))
+    return _moderated(post.topic, "The post is deleted. A moderator can restore it.")
+
+
+@bp.route("/p/<id:post_id>/restore", methods=["POST"])
+@login_required
+def restore_post(post_id):
+    post = queries.post_or_404(post_id, current_user)
+    moderation.restore_post(post, current_user, request.form.get("reason", ""))
+    return _moderated(post.topic, "The post is restored.")
+
+
+@bp.route("/forums/log")
+@login_required
+def moderator_log():
+    require(current_user, "forums.moderate")
+    page = queries.moderator_log(request.args.get("after", type=int))
+    return render_template("forums/log.html", page=page)
+
+
+def _moderated(topic, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
 
 
 def _permalink(post: Post) -> str:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.visit import Visit
 from tests.checkers import axe_violations, nu_errors
-from tests.factories import make_member
+from tests.factories import make_member, make_reply, make_topic
 
 
 def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp):
@@ -72,6 +72,8 @@ def test_register_confirm_sign_in_edit_profile_sign_out(page, live_server, smtp)
 def test_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling(page, live_server, app):
     make_member("lena", display_name="Lena Fischer-Oberhausen-Lindqvist", bio="A " + "long" * 40 + " word.")
     make_member("ada", role="admin")
+    topic = make_topic(title="A question with a rather long title to see how it wraps on a phone")
+    make_reply(topic)
     urls = ["/", "/account/login", "/account/register", "/account/reset", "/account/verify", "/account/verify/bad",
             "/u/", "/u/lena", "/forums/", "/events/", "/advocates/", "/search?q=lena", "/nowhere"]
     visit = Visit(page)
@@ -86,9 +88,13 @@ def test_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling(page, live_s
     page.get_by_label("Username or email").fill("ada")
     page.get_by_label("Password", exact=True).fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
-    for url in ["/manage/", "/manage/members/lena/suspend", "/account/profile"]:
-        page.goto(live_server + url)
-        visit.check(f"admin {url}")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        for url in ["/manage/", "/manage/members/lena/suspend", "/account/profile", "/forums/log",
+                    f"/t/{topic.id}-{topic.slug}"]:
+            page.goto(live_server + url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+            visit.check(f"admin {url} at {width}px")
     assert visit.violations == {}
 
 

@@ -19,6 +19,7 @@ def create_app(config=None) -> Flask:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("community").setLevel(logging.INFO)
     register_extensions(app)
+    register_receivers()
     register_blueprints(app)
     register_hooks(app)
     from .cli import register_commands
@@ -53,6 +54,11 @@ def register_extensions(app: Flask) -> None:
         return user
 
 
+def register_receivers() -> None:
+    """Connect every area's signal receivers (blinker keeps one connection per function, so this is idempotent)."""
+    from .forums import receivers  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from .core.urls import IdConverter
 
@@ -82,3 +88,7 @@ def register_hooks(app: Flask) -> None:
         # Every page shows who is signed in: load them first, so a page's query count never depends on whether
         # the viewer happens to be among the rows it lists.
         current_user._get_current_object()
+        if current_user.is_authenticated:
+            from .forums.trust import record_visit
+
+            record_visit(current_user)

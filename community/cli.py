@@ -45,6 +45,7 @@ def mail_send():
 
 def register_commands(app):
     from .accounts.cli import users
+    from .forums.cli import forums
 
-    for group in (demo, mail, users):
+    for group in (demo, mail, users, forums):
         app.cli.add_command(group)

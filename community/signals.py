@@ -65,3 +65,13 @@ post_restored = _signals.signal(
     "post-restored",
     doc="A moderator restored a deleted post. sender: the Post; kwargs: topic, by.",
 )
+post_edited = _signals.signal(
+    "post-edited",
+    doc="A post's text changed (an edit or a revert) and a revision was kept. sender: the Post; kwargs: by (the "
+    "editor), previous_body (the text before), revision (the new revision number). Sent by forums/editing.py.",
+)
+flag_upheld = _signals.signal(
+    "flag-upheld",
+    doc="A moderator agreed with the flags on a post (it stays hidden or is deleted). sender: the Post; kwargs: "
+    "by (the moderator), flags (the Flag rows upheld). Sent by forums/flags.py when the queue item is resolved.",
+)

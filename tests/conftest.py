@@ -15,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, text
 
 from community import create_app
+from community.core import mail
 from community.extensions import db
 from tests import pgserver
 
@@ -100,6 +101,7 @@ def app(database_url, _schema, smtp, search_dir, tmp_path):
     app.test_cli_runner_class = Runner
     with app.app_context():
         yield app
+        mail.wait_for_senders(app)
         db.session.remove()
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -134,6 +136,7 @@ class FormClient(FlaskClient):
             response = super().open(*args, **kwargs)
             response.get_data()
         response.close()  # as a server does once the response is sent (after the request's teardown)
+        mail.wait_for_senders(self.application)  # the request's mail threads, so tests see what was sent
         return response
 
     def submit(self, url, data=None, page=None, **kwargs):

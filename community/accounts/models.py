@@ -1,9 +1,9 @@
 """Members: who they are, how they sign in, what role they hold."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import utcnow
@@ -31,6 +31,16 @@ class User(UserMixin, db.Model):
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Part of every session and remember-me cookie: raising it signs the member out everywhere.
     auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Trust levels 0-4 (forums/trust.py computes 0-3 from activity; staff grant 4 or lock a level).
+    trust_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    trust_level_locked: Mapped[bool] = mapped_column(default=False, server_default="0")
+    trust_grace_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # TL3 below 90 % since
+    # Mail about forum activity: "immediate", "digest" (daily) or "none".
+    email_notifications: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How often this member's flags were upheld by moderators (flagger accuracy).
+    flags_agreed: Mapped[int] = mapped_column(default=0, server_default="0")
+    flags_disagreed: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def get_id(self) -> str:
         return f"{self.id}.{self.auth_version}"
@@ -49,3 +59,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class Visit(db.Model):
+    """One row per member per day they used the portal signed in (trust levels count days visited)."""
+
+    __tablename__ = "user_visits"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -1,5 +1,5 @@
-"""Mail through an outbox: queued in the request's transaction, sent over SMTP after the commit (and, in a request,
-after the response), never on rollback.
+"""Mail through an outbox: queued in the request's transaction, sent over SMTP after the commit (in a request, on a
+thread of its own), never on rollback.
 
 A message is claimed (a lease, so two senders never send it twice), sent, then marked sent. If the process dies
 between commit and send, the row stays unsent and `flask --app wsgi mail send` delivers it later.
@@ -7,11 +7,12 @@ between commit and send, the row stays unsent and `flask --app wsgi mail send` d
 
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import after_this_request, current_app, has_request_context, render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -46,20 +47,38 @@ def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_ur
 
 
 def _send_soon(app, ids) -> None:
-    """In a request: once the response has gone out, so nobody waits on SMTP and the time a response takes
-    never tells whether a mail was sent. Elsewhere (CLI, jobs): now."""
+    """In a request: on a thread of its own, so nobody waits on SMTP and the time a response takes never tells
+    whether a mail was sent. (Not `response.call_on_close`: werkzeug's server runs it only once the browser has
+    closed its connection, which can be seconds later.) Elsewhere (CLI, jobs): now."""
     if not has_request_context():
         deliver(app, ids)
         return
+    thread = threading.Thread(target=_deliver_in_thread, args=(app, ids), name="mail-sender", daemon=True)
+    with _senders_lock:
+        app.extensions.setdefault("mail_senders", set()).add(thread)
+    thread.start()
 
-    @after_this_request
-    def send_after_response(response):
-        def send():
-            with app.app_context():
-                deliver(app, ids)
 
-        response.call_on_close(send)
-        return response
+_senders_lock = threading.Lock()
+
+
+def _deliver_in_thread(app, ids) -> None:
+    try:
+        with app.app_context():
+            deliver(app, ids)
+    except Exception:  # the rows stay in the outbox; `flask --app wsgi mail send` delivers them later
+        log.exception("mail %s not sent; it stays in the outbox", ids)
+    finally:
+        with _senders_lock:
+            app.extensions["mail_senders"].discard(threading.current_thread())
+
+
+def wait_for_senders(app, timeout: float = 30.0) -> None:
+    """Let the mail threads this app started finish (tests before they empty the database; orderly shutdowns)."""
+    with _senders_lock:
+        threads = list(app.extensions.get("mail_senders", ()))
+    for thread in threads:
+        thread.join(timeout)
 
 
 def pending_ids() -> list[int]:

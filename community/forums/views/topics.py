@@ -1,21 +1,20 @@
-"""Forum pages: categories, topic lists, topics, asking, replying, accepted answers, thanks."""
+"""Forum pages: categories, topic lists, topics, asking, replying, accepted answers, thanks, feeds."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Unauthorized
 from wtforms.fields.choices import SelectChoice
 
-from ..core import text
-from ..core.errors import DomainError
-from ..core.forms import refuse
-from ..core.permissions import require
-from ..core.urls import public_url
-from ..extensions import db, login_manager
-from . import feeds, moderation, queries, services
-from .forms import AskForm, ReplyForm
-from .models import Post
-
-bp = Blueprint("forums", __name__)
+from ...core import text
+from ...core.errors import DomainError
+from ...core.forms import refuse
+from ...core.permissions import require
+from ...core.urls import public_url
+from ...extensions import db, login_manager
+from .. import feeds, queries, services, trust
+from ..forms import AskForm, ReplyForm
+from . import bp
+from .common import permalink
 
 
 def _filter():
@@ -88,7 +87,7 @@ def reply(topic_id):
         return _topic_with_form(topic, form, None, exc.status)
     db.session.commit()
     flash("Your reply is posted.", "success")
-    return redirect(_permalink(post))
+    return redirect(permalink(post))
 
 
 @bp.route("/forums/latest.atom")
@@ -116,7 +115,7 @@ def _atom(body: bytes):
 
 @bp.route("/p/<id:post_id>")
 def post(post_id):
-    return redirect(_permalink(queries.post_or_404(post_id, current_user)))
+    return redirect(permalink(queries.post_or_404(post_id, current_user)))
 
 
 @bp.route("/p/<id:post_id>/accept", methods=["POST"])
@@ -127,7 +126,7 @@ def accept_answer(post_id):
     db.session.commit()
     thanks_to = "" if post.author_id == current_user.id else f", and {post.author.name} for the help"
     flash(f"Marked as the answer. Thank you for closing the loop{thanks_to}!", "success")
-    return redirect(_permalink(post))
+    return redirect(permalink(post))
 
 
 @bp.route("/t/<id:topic_id>/unaccept", methods=["POST"])
@@ -152,68 +151,13 @@ def thank(post_id):
         message = f"{post.author.name} will see your thanks."
     db.session.commit()
     flash(message, "success")
-    return redirect(_permalink(post))
-
-
-@bp.route("/t/<id:topic_id>/pin", methods=["POST"])
-@login_required
-def pin(topic_id):
-    topic = queries.topic_or_404(topic_id, current_user)
-    moderation.set_pinned(topic, current_user, request.form.get("pinned") == "1")
-    return _moderated(topic, "Pinned: it now leads every list." if topic.pinned_at else "Unpinned.")
-
-
-@bp.route("/t/<id:topic_id>/close", methods=["POST"])
-@login_required
-def close(topic_id):
-    topic = queries.topic_or_404(topic_id, current_user)
-    moderation.set_closed(topic, current_user, request.form.get("closed") == "1")
-    return _moderated(topic, "Closed: it takes no new replies." if topic.locked_at else "Reopened for replies.")
-
-
-@bp.route("/p/<id:post_id>/delete", methods=["POST"])
-@login_required
-def delete_post(post_id):
-    post = queries.post_or_404(post_id, current_user)
-    moderation.delete_post(post, current_user, request.form.get("reason", ""))
-    if post.number == 1:
-        db.session.commit()
-        flash("The topic is deleted. A moderator can restore it.", "success")
-        return redirect(url_for("forums.category", slug=post.topic.category.slug))
-    return _moderated(post.topic, "The post is deleted. A moderator can restore it.")
-
-
-@bp.route("/p/<id:post_id>/restore", methods=["POST"])
-@login_required
-def restore_post(post_id):
-    post = queries.post_or_404(post_id, current_user)
-    moderation.restore_post(post, current_user, request.form.get("reason", ""))
-    return _moderated(post.topic, "The post is restored.")
-
-
-@bp.route("/forums/log")
-@login_required
-def moderator_log():
-    require(current_user, "forums.moderate")
-    page = queries.moderator_log(request.args.get("after", type=int))
-    return render_template("forums/log.html", page=page)
-
-
-def _moderated(topic, message):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
-
-
-def _permalink(post: Post) -> str:
-    topic = post.topic
-    page = queries.page_of(post.number)
-    return url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page if page > 1 else None,
-                   _anchor=f"post-{post.number}")
+    return redirect(permalink(post))
 
 
 def _render_topic(topic, page, form, preview_html=None, status=200):
     posts, thanked, accepted, pages = queries.topic_page(topic, page, current_user)
+    if current_user.is_authenticated and request.method == "GET":
+        trust.record_topic_view(current_user, topic, len(posts))
     return render_template("forums/topic.html", topic=topic, posts=posts, thanked=thanked, accepted=accepted,
                            page=page, pages=pages, form=form, preview_html=preview_html,
                            can_accept=current_user.is_authenticated and services.can_accept(current_user, topic)

@@ -1,0 +1,3 @@
+"""Editing posts: the edit form, revision history with diffs, revert."""
+
+from . import bp  # noqa: F401

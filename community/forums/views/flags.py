@@ -1,0 +1,3 @@
+"""Flagging posts and the moderation queue."""
+
+from . import bp  # noqa: F401

@@ -38,6 +38,7 @@ class User(UserMixin, db.Model):
     # Mail about forum activity: "immediate", "digest" (daily) or "none".
     email_notifications: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")  # the bell, without a query
     # How often this member's flags were upheld by moderators (flagger accuracy).
     flags_agreed: Mapped[int] = mapped_column(default=0, server_default="0")
     flags_disagreed: Mapped[int] = mapped_column(default=0, server_default="0")

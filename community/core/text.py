@@ -4,6 +4,7 @@ The one place user text becomes HTML. Call `render()` once, when the text is wri
 `*_html` column; templates mark only `*_html` fields `|safe`.
 """
 
+import re
 from functools import partial
 
 import bleach
@@ -43,6 +44,30 @@ def _image_as_link(self, tokens, idx, options, env):
     return f'<a href="{escapeHtml(token.attrGet("src") or "")}">{escapeHtml(alt)}</a>'
 
 
+MENTION = re.compile(r"@([A-Za-z0-9_]{3,30})\b")
+
+
+def _mention(state, silent):
+    """`@username` (not inside code, not part of an address like ana@example.com) → a link to the profile."""
+    start = state.pos
+    if state.src[start] != "@" or (start > 0 and (state.src[start - 1].isalnum() or state.src[start - 1] in "_.@")):
+        return False
+    match = MENTION.match(state.src, start)
+    if match is None:
+        return False
+    if not silent:
+        state.push("mention", "", 0).meta = {"name": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+def _render_mention(self, tokens, idx, options, env):
+    name = tokens[idx].meta["name"]
+    return f'<a href="/u/{name.lower()}">@{name}</a>'
+
+
+_markdown.inline.ruler.before("emphasis", "mention", _mention)
+_markdown.add_render_rule("mention", _render_mention)
 _markdown.add_render_rule("heading_open", _heading)
 _markdown.add_render_rule("heading_close", _heading)
 _markdown.add_render_rule("image", _image_as_link)
@@ -70,3 +95,13 @@ def render(markdown: str | None) -> str:
     if not markdown:
         return ""
     return _cleaner.clean(_markdown.render(markdown)).strip()
+
+
+def mentions(markdown: str | None) -> list[str]:
+    """The usernames a text mentions (lower-cased, in order, once each); mentions inside code don't count."""
+    names = []
+    for block in _markdown.parse(markdown or ""):
+        for token in block.children or ():
+            if token.type == "mention" and token.meta["name"].lower() not in names:
+                names.append(token.meta["name"].lower())
+    return names

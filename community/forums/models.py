@@ -176,8 +176,8 @@ class Watch(db.Model):
 
     __tablename__ = "watches"
     __table_args__ = (
-        UniqueConstraint("user_id", "topic_id"),
-        UniqueConstraint("user_id", "category_id"),
+        UniqueConstraint("user_id", "topic_id", name="uq_watches_user_topic"),
+        UniqueConstraint("user_id", "category_id", name="uq_watches_user_category"),
         CheckConstraint("(topic_id IS NULL) <> (category_id IS NULL)", name="one_target"),
         Index("ix_watches_topic", "topic_id", "level"),
         Index("ix_watches_category", "category_id", "level"),

@@ -1,35 +1,50 @@
-"""Notifications: the bell, and the mail that follows it (immediately, in a daily digest, or not at all).
+"""Notifications and watching: the bell, the list, and who hears about what.
 
-`notify()` is the one way any part of the forum tells a member something. It writes the in-app row and, for a
-member who wants mail at once, queues the mail in the same transaction (sent after commit, never on rollback).
+`notify()` is the one way any part of the forum tells a member something. It writes the in-app row, keeps the
+member's unread count (shown on every page without a query), and, for a member who wants mail at once, queues the
+mail in the same transaction (sent after commit, never on rollback).
+
+Watching levels, per topic and per category (a topic's own level wins): watching (every reply), tracking (counted,
+no notification), normal (mentions and replies to me), muted (nothing).
 """
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..core.errors import Conflict, Invalid, NotFound
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import mailing
-from .models import Notification, Post, Topic
+from .models import WATCH_LEVELS, Category, Notification, Post, Topic, Watch
 
-# What each kind says, from the reader's point of view ({actor} and {title} are filled in).
+# What each kind says, from the reader's point of view.
 KINDS = {
-    "reply": "{actor} replied to your post in “{title}”",
+    "reply": "{actor} replied to your topic “{title}”",
     "watched": "{actor} replied in “{title}”, which you watch",
+    "new_topic": "{actor} opened “{title}” in {category}, which you watch",
     "mention": "{actor} mentioned you in “{title}”",
     "accepted": "{actor} marked your reply as the answer to “{title}”",
     "thanks": "{actor} thanked your post in “{title}”",
-    "flagged": "Your post in “{title}” was hidden after members flagged it: edit it to show it again",
-    "reminder": "Did an answer solve “{title}”? Mark it, so others find it",
+    "thanks_many": "{actor} and {others} thanked your post in “{title}”",
+    "flagged": "Your post in “{title}” is hidden after members flagged it: edit it to show it again",
+    "reminder": "Did an answer solve “{title}”? Mark it, so the next person finds it",
 }
-MAILED_AT_ONCE = {"reply", "watched", "mention", "accepted", "flagged", "reminder"}  # thanks wait for the digest
+MAILED_AT_ONCE = {"reply", "watched", "new_topic", "mention", "accepted", "flagged", "reminder"}
+LEVEL_WORDS = {
+    "watching": "Watching: every new reply",
+    "tracking": "Tracking: count new replies, no notifications",
+    "normal": "Normal: when someone mentions you or replies to your topic",
+    "muted": "Muted: nothing at all",
+}
 
 
 def notify(user: User | int, kind: str, *, topic: Topic | None = None, post: Post | None = None,
            actor: User | None = None) -> Notification | None:
     """Tell `user` about something. Never tells people about their own doing; thanks on one post are batched into
     the unread row that is already there ("Ana and 3 others thanked your post")."""
-    assert kind in KINDS, kind
+    if kind not in KINDS or kind == "thanks_many":
+        raise ValueError(f"unknown notification kind {kind!r}")
     user_id = getattr(user, "id", user)
     if actor is not None and actor.id == user_id:
         return None
@@ -41,18 +56,108 @@ def notify(user: User | int, kind: str, *, topic: Topic | None = None, post: Pos
             .where(Notification.user_id == user_id, Notification.kind == "thanks", Notification.post_id == post.id,
                    Notification.read_at.is_(None))
             .values(others=Notification.others + 1, actor_id=actor.id if actor else None, created_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
         if batched.rowcount:
             return None
     note = Notification(user_id=user_id, kind=kind, topic_id=topic.id if topic else None,
                         post_id=post.id if post else None, actor_id=actor.id if actor else None)
     db.session.add(note)
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(unread_notifications=User.unread_notifications + 1)
+                       .execution_options(synchronize_session=False))
     db.session.flush()
     if kind in MAILED_AT_ONCE:
-        mailing.mail_now(note)
+        mailing.mail_now(note, topic=topic, post=post, actor=actor)
     return note
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+def describe(note: Notification, topic: Topic | None = None, actor: User | None = None) -> str:
+    """The sentence a notification says, e.g. "Ana and 2 others thanked your post in “Sync times out”"."""
+    topic = topic or note.topic
+    actor = actor or note.actor
+    kind = "thanks_many" if note.kind == "thanks" and note.others else note.kind
+    others = f"{note.others} other" + ("s" if note.others != 1 else "")
+    return KINDS[kind].format(actor=actor.name if actor else "Someone", others=others,
+                              title=topic.title if topic else "a topic",
+                              category=topic.category.name if topic else "a category")
+
+
+def mark_read(user: User, note_id: int) -> Notification:
+    note = db.session.scalar(select(Notification).where(Notification.id == note_id,
+                                                        Notification.user_id == user.id))
+    if note is None:
+        raise NotFound("That notification is gone, or it belongs to someone else.")
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.execute(update(User).where(User.id == user.id, User.unread_notifications > 0)
+                           .values(unread_notifications=User.unread_notifications - 1)
+                           .execution_options(synchronize_session=False))
+        db.session.flush()
+    return note
+
+
+def mark_all_read(user: User) -> int:
+    done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                         Notification.read_at.is_(None))
+                              .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=0)
+                       .execution_options(synchronize_session=False))
+    return done
+
+
+# Watching -------------------------------------------------------------------------------------------------------
+
+def set_watch(user: User, level: str, *, topic: Topic | None = None, category: Category | None = None) -> Watch:
+    """Set the member's level for one topic or one category (replacing the one they had)."""
+    if level not in WATCH_LEVELS:
+        raise Invalid(f"Choose one of: {', '.join(WATCH_LEVELS)}.", field="level")
+    if (topic is None) == (category is None):
+        raise ValueError("a watch is for one topic or one category")
+    target = Watch.topic_id == topic.id if topic is not None else Watch.category_id == category.id
+    watch = db.session.scalar(select(Watch).where(Watch.user_id == user.id, target))
+    if watch is None:
+        watch = Watch(user_id=user.id, topic_id=topic.id if topic else None,
+                      category_id=category.id if category else None, level=level)
+        try:
+            with db.session.begin_nested():  # two tabs at once
+                db.session.add(watch)
+        except IntegrityError:
+            raise Conflict("Your watching level changed in another window a moment ago: look again.") from None
+    watch.level = level
+    db.session.flush()
+    return watch
+
+
+def watch_automatically(user_id: int, topic: Topic) -> None:
+    """Askers and repliers watch their topic, unless they chose a level for it already."""
+    exists = select(Watch.id).where(Watch.user_id == user_id, Watch.topic_id == topic.id)
+    if db.session.scalar(exists) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Watch(user_id=user_id, topic_id=topic.id, level="watching"))
+        except IntegrityError:
+            pass  # another request made it a moment ago: theirs stands
+
+
+def levels_for(user: User, topic: Topic) -> tuple[str | None, str | None]:
+    """(the member's level for this topic, for its category); None where they chose none. One query."""
+    rows = db.session.execute(select(Watch.topic_id, Watch.level).where(
+        Watch.user_id == user.id, (Watch.topic_id == topic.id) | (Watch.category_id == topic.category_id)))
+    own = {topic_id is not None: level for topic_id, level in rows}
+    return own.get(True), own.get(False)
+
+
+def effective_levels(topic: Topic) -> dict[int, str]:
+    """{member id: level} for everyone who chose a level for this topic or its category (the topic's wins)."""
+    levels: dict[int, str] = {}
+    rows = db.session.execute(select(Watch.user_id, Watch.topic_id, Watch.level).where(
+        (Watch.topic_id == topic.id) | (Watch.category_id == topic.category_id)))
+    for user_id, topic_id, level in rows:
+        if topic_id is not None or user_id not in levels:
+            levels[user_id] = level
+    return levels
+
+
+def category_level(user: User, category: Category) -> str | None:
+    return db.session.scalar(select(Watch.level).where(Watch.user_id == user.id, Watch.category_id == category.id))

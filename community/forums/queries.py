@@ -10,7 +10,7 @@ from ..core.pagination import Page, keyset
 from ..core.permissions import has_role, roles_up_to
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from .models import Category, ModeratorAction, Post, Thanks, Topic
+from .models import Category, ModeratorAction, Notification, Post, Thanks, Topic, Watch
 
 EMPTY = {
     "latest": "No topic here yet. Ask the first question!",
@@ -18,6 +18,7 @@ EMPTY = {
     "unsolved": "Every question here has an accepted answer.",
     "solved": "No question here is marked solved yet.",
     "mine": "You haven't opened a topic yet. Ask your first question!",
+    "watching": "You watch no topic here yet. Topics you ask or answer are watched for you.",
 }
 FILTERS = {
     "latest": "Latest",
@@ -25,7 +26,9 @@ FILTERS = {
     "unsolved": "Unsolved",
     "solved": "Solved",
     "mine": "My topics",
+    "watching": "Watching",
 }
+SIGNED_IN_FILTERS = ("mine", "watching")
 
 
 def _visible(viewer):
@@ -83,6 +86,9 @@ def _list_query(viewer, name: str, category: Category | None):
         query = query.where(Topic.accepted_post_id.is_not(None))
     elif name == "mine":
         query = query.where(Topic.author_id == getattr(viewer, "id", None))
+    elif name == "watching":
+        query = query.where(Topic.id.in_(select(Watch.topic_id).where(
+            Watch.user_id == getattr(viewer, "id", None), Watch.level.in_(("watching", "tracking")))))
     return query
 
 
@@ -153,3 +159,11 @@ def latest_posts(topic: Topic, limit: int = 50) -> list[Post]:
     posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
                                .options(joinedload(Post.author)).order_by(Post.number.desc()).limit(limit))
     return list(reversed(list(posts)))
+
+
+def notifications(user, after: int | None, per_page: int = 30):
+    """A member's notifications, newest first, with what each needs to be said and linked (one query a page)."""
+    query = (select(Notification).outerjoin(Notification.topic)
+             .where(Notification.user_id == user.id, or_(Notification.topic_id.is_(None), _alive(Topic, user)))
+             .options(contains_eager(Notification.topic).joinedload(Topic.category), joinedload(Notification.actor)))
+    return keyset(query, Notification.id, after, per_page)

@@ -45,8 +45,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_watches_topic_id_topics'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_watches_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_watches')),
-    sa.UniqueConstraint('user_id', 'category_id', name=op.f('uq_watches_user_id')),
-    sa.UniqueConstraint('user_id', 'topic_id', name=op.f('uq_watches_user_id'))
+    sa.UniqueConstraint('user_id', 'category_id', name='uq_watches_user_category'),
+    sa.UniqueConstraint('user_id', 'topic_id', name='uq_watches_user_topic')
     )
     with op.batch_alter_table('watches', schema=None) as batch_op:
         batch_op.create_index('ix_watches_category', ['category_id', 'level'], unique=False)

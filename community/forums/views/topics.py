@@ -11,7 +11,7 @@ from ...core.forms import refuse
 from ...core.permissions import require
 from ...core.urls import public_url
 from ...extensions import db, login_manager
-from .. import feeds, queries, services, trust
+from .. import feeds, notifications, queries, services, trust
 from ..forms import AskForm, ReplyForm
 from . import bp
 from .common import permalink
@@ -21,7 +21,7 @@ def _filter():
     name = request.args.get("filter", "latest")
     if name not in queries.FILTERS:
         abort(404)
-    if name == "mine" and not current_user.is_authenticated:
+    if name in queries.SIGNED_IN_FILTERS and not current_user.is_authenticated:
         raise Unauthorized()  # sign in to see your own topics
     return name
 
@@ -37,8 +37,10 @@ def index():
 def category(slug):
     category = queries.category_or_404(slug, current_user)
     pinned, page = queries.topic_list(current_user, _filter(), category, request.args.get("after"))
+    level = notifications.category_level(current_user, category) if current_user.is_authenticated else None
     return render_template("forums/category.html", category=category, pinned=pinned, page=page,
-                           filter=_filter(), filters=queries.FILTERS, empty_messages=queries.EMPTY)
+                           filter=_filter(), filters=queries.FILTERS, empty_messages=queries.EMPTY,
+                           watch_level=level, watch_words=notifications.LEVEL_WORDS)
 
 
 @bp.route("/forums/ask", methods=["GET", "POST"])
@@ -156,10 +158,14 @@ def thank(post_id):
 
 def _render_topic(topic, page, form, preview_html=None, status=200):
     posts, thanked, accepted, pages = queries.topic_page(topic, page, current_user)
-    if current_user.is_authenticated and request.method == "GET":
-        trust.record_topic_view(current_user, topic, len(posts))
+    watch = (None, None)
+    if current_user.is_authenticated:
+        watch = notifications.levels_for(current_user, topic)
+        if request.method == "GET":
+            trust.record_topic_view(current_user, topic, len(posts))
     return render_template("forums/topic.html", topic=topic, posts=posts, thanked=thanked, accepted=accepted,
-                           page=page, pages=pages, form=form, preview_html=preview_html,
+                           page=page, pages=pages, form=form, preview_html=preview_html, watch=watch,
+                           watch_words=notifications.LEVEL_WORDS,
                            can_accept=current_user.is_authenticated and services.can_accept(current_user, topic)
                            ), status
 

@@ -20,7 +20,7 @@ def sign_in(page, base, username):
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_ask_answer_accept_thank(new_page, live_server, app, width):
+def test_ask_answer_accept_thank(new_page, live_server, app, smtp, width):
     make_category("getting-started", name="Getting started")
     for name, display in (("asker", "Ana Asker"), ("helper", "Ben Helper"), ("fan", "Cleo Fan")):
         make_member(name, display_name=display)
@@ -71,6 +71,26 @@ def test_ask_answer_accept_thank(new_page, live_server, app, width):
     c.goto(live_server + "/forums/?filter=solved")
     expect(c.get_by_role("link", name="Warehouse sync times out after a minute")).to_be_visible()
     visits["fan"].check("solved list")
+
+    # Ana hears of Ben's answer, Ben of the accepted answer and the thanks: on the bell and, at once, by mail.
+    a.goto(live_server + "/")
+    a.get_by_role("link", name="Notifications 1 unread").click()
+    expect(a.get_by_role("button", name="Unread: Ben Helper replied to your topic")).to_be_visible()
+    visit.check("asker's notifications")
+    a.get_by_role("button", name="Unread: Ben Helper replied to your topic").click()
+    expect(a.locator("#post-2")).to_be_visible()
+    expect(a.locator(".bell-count")).to_have_count(0)
+    b.goto(live_server + "/")
+    b.get_by_role("link", name="Notifications 2 unread").click()
+    expect(b.get_by_text("Ana Asker marked your reply as the answer to “Warehouse sync times out")).to_be_visible()
+    expect(b.get_by_text("Cleo Fan thanked your post in “Warehouse sync times out")).to_be_visible()
+    visits["helper"].check("helper's notifications")
+    b.get_by_role("button", name="Mark all as read").click()
+    expect(b.get_by_text("Marked 2 notifications as read.")).to_be_visible()
+    mails = {(m["To"], m["Subject"]) for m in smtp.wait_for(2)}
+    assert mails == {("asker@example.com", "Ben Helper replied to your topic “Warehouse sync times out after a minute”"),
+                     ("helper@example.com", "Ana Asker marked your reply as the answer to “Warehouse sync times out "
+                                            "after a minute”")}
 
     for name, page in pages.items():
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name

@@ -45,6 +45,12 @@ DEFAULTS = {
     "FORUM_DUPLICATE_TITLE_MINUTES": 5,
     "FORUM_THANKS_PER_DAY": 50,
     "FORUM_THANKS_UNDO_MINUTES": 10,
+    "FORUM_EDIT_WINDOW_HOURS_NEW": 24,  # TL0-1 edit their posts for a day
+    "FORUM_EDIT_WINDOW_DAYS": 30,  # TL2+ for a month; moderators always
+    "FORUM_FLAG_HIDE_SCORE": 8.3,  # about three TL2 flags hide a post
+    "FORUM_SOLVED_REMINDER_DAYS": 3,  # "did an answer solve it?", once
+    "FORUM_READING_SECONDS_PER_POST": 20,  # reading time from topic views: 30 posts read = 10 minutes
+    "FORUM_INTRODUCTIONS_TOPIC_ID": None,  # the welcome page's "introduce yourself" thread (else found by title)
     # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host are then believed.
     "TRUSTED_PROXIES": 0,
 }

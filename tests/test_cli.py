@@ -7,7 +7,7 @@ from community.core.models import MailMessage
 from community.core.timeutil import aware, utcnow
 from community.demo import PEOPLE
 from community.extensions import db
-from community.forums.models import Category, Topic
+from community.forums.models import Category, Notification, Topic
 from tests.factories import make_member
 
 
@@ -42,6 +42,10 @@ def test_demo_load_creates_the_community_once(runner, client, login):
     assert topics[0] >= 60 and topics[1] >= 20 and topics[2] >= 5 and topics[3] >= 15
     assert (utcnow() - aware(topics[4])).days >= 120  # history spread over months, not one day
     assert db.session.scalar(select(func.count(Category.id))) == 5
+    assert db.session.scalar(select(func.count(MailMessage.id))) == 0  # the demo's history mails nobody
+    read, unread = db.session.execute(select(func.count(Notification.read_at), func.count(Notification.id))).one()
+    assert 0 < read < unread  # older news is read, the last week's waits on the bell
+    assert db.session.scalar(select(func.sum(User.unread_notifications))) == unread - read
     again = runner.invoke(args=["demo", "load"]).output
     assert "nothing loaded" in again and "maria  manager" in again
     assert login("maria", password="harbor-demo-2026").status_code == 302

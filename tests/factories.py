@@ -11,12 +11,13 @@ _numbers = itertools.count(1)
 
 
 def make_member(username=None, *, role="member", verified=True, bio="", display_name="", email=None,
-                time_zone="UTC", password=PASSWORD):
+                time_zone="UTC", password=PASSWORD, mail="immediate"):
     username = username or f"member{next(_numbers)}"
     user = services.create_member(username, email or f"{username}@example.com", password, role=role, bio=bio,
                                   display_name=display_name, time_zone=time_zone)
     if verified:
         user.email_verified_at = utcnow()
+    user.email_notifications = mail
     db.session.commit()
     return user
 

@@ -41,11 +41,16 @@ def test_demo_load_creates_the_community_once(runner, client, login):
                                        func.count(func.distinct(Topic.author_id)), func.min(Topic.created_at))).one()
     assert topics[0] >= 60 and topics[1] >= 20 and topics[2] >= 5 and topics[3] >= 15
     assert (utcnow() - aware(topics[4])).days >= 120  # history spread over months, not one day
-    assert db.session.scalar(select(func.count(Category.id))) == 5
+    assert db.session.scalar(select(func.count(Category.id))) == 6
     assert db.session.scalar(select(func.count(MailMessage.id))) == 0  # the demo's history mails nobody
     read, unread = db.session.execute(select(func.count(Notification.read_at), func.count(Notification.id))).one()
     assert 0 < read < unread  # older news is read, the last week's waits on the bell
     assert db.session.scalar(select(func.sum(User.unread_notifications))) == unread - read
+    levels = dict(db.session.execute(select(User.trust_level, func.count()).where(User.role == "member")
+                                     .group_by(User.trust_level)).all())
+    assert len(levels) >= 2 and max(levels) >= 2, levels  # levels earned from the demo's reading history
+    intro = db.session.scalar(select(Topic).where(Topic.title.startswith("Introduce yourself")))
+    assert intro.pinned_at is not None and intro.category.kind == "discussion" and intro.reply_count == 3
     again = runner.invoke(args=["demo", "load"]).output
     assert "nothing loaded" in again and "maria  manager" in again
     assert login("maria", password="harbor-demo-2026").status_code == 302

@@ -63,7 +63,7 @@ def verify(token):
         return render_template("accounts/verify.html", member=user)
     db.session.commit()
     flash(f"Thanks, {user.name}: your address is confirmed. Sign in to start.", "success")
-    return redirect(url_for("accounts.login", login=user.username))
+    return redirect(url_for("accounts.login", login=user.username, next=url_for("forums.welcome")))
 
 
 @bp.route("/account/verify", methods=["GET", "POST"])

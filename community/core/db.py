@@ -30,7 +30,7 @@ def write_intent():
         _write_intent.reset(token)
 
 
-def _wants_write() -> bool:
+def wants_write() -> bool:
     if _write_intent.get():
         return True
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
@@ -52,7 +52,7 @@ def _sqlite_connect(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
 
 
 # After-commit work ---------------------------------------------------------------------------------------------

@@ -41,9 +41,26 @@ def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_ur
     )
     db.session.add(message)
     db.session.flush()
-    app = current_app._get_current_object()
-    after_commit(db.session, lambda: _send_soon(app, [message.id]))
+    _batch(db.session).ids.append(message.id)
     return message
+
+
+class _Batch:
+    """The mail a transaction queued: sent together after its commit, over one SMTP connection."""
+
+    def __init__(self, app):
+        self.app, self.ids = app, []
+
+    def __call__(self):
+        _send_soon(self.app, self.ids)
+
+
+def _batch(session) -> _Batch:
+    batch = session.info.get("mail_batch")
+    if batch is None or batch not in session.info.get("after_commit", ()):  # none yet, or its transaction ended
+        batch = session.info["mail_batch"] = _Batch(current_app._get_current_object())
+        after_commit(session, batch)
+    return batch
 
 
 def _send_soon(app, ids) -> None:
@@ -95,20 +112,25 @@ def deliver(app, ids) -> int:
         for message_id in ids:
             _log_unsent(message_id)
         return 0
-    sent = 0
-    for message_id in ids:
-        row = _claim(message_id)
-        if row is None:
-            continue
-        try:
-            _smtp_send(app.config, _build(app.config, row))
-        except (OSError, smtplib.SMTPException) as exc:
-            _release(message_id, f"{type(exc).__name__}: {exc}")
-            log.warning("mail %s to %s not sent: %s", message_id, row.to, exc)
-            continue
-        with db.engine.begin() as conn:
-            conn.execute(update(MailMessage).where(MailMessage.id == message_id).values(sent_at=utcnow()))
-        sent += 1
+    sent, smtp = 0, None
+    try:
+        for message_id in ids:
+            row = _claim(message_id)
+            if row is None:
+                continue
+            try:
+                smtp = smtp or _connect(app.config)
+                smtp.send_message(_build(app.config, row))
+            except (OSError, smtplib.SMTPException) as exc:
+                _release(message_id, f"{type(exc).__name__}: {exc}")
+                log.warning("mail %s to %s not sent: %s", message_id, row.to, exc)
+                smtp = _close(smtp)
+                continue
+            with db.engine.begin() as conn:
+                conn.execute(update(MailMessage).where(MailMessage.id == message_id).values(sent_at=utcnow()))
+            sent += 1
+    finally:
+        _close(smtp)
     return sent
 
 
@@ -151,13 +173,21 @@ def _build(config, row) -> EmailMessage:
     return msg
 
 
-def _smtp_send(config, msg: EmailMessage) -> None:
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+def _connect(config) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    if config.get("MAIL_USE_TLS"):
+        smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    return smtp
+
+
+def _close(smtp) -> None:
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def _log_unsent(message_id) -> None:

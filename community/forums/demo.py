@@ -5,19 +5,29 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from ..accounts.models import User
-from ..core.timeutil import utcnow
+from ..accounts.models import User, Visit
+from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from . import services
-from .models import Category, Notification, Post
+from . import moderation, services, trust
+from .models import Category, Notification, Post, Topic, TopicView
 
 CATEGORIES = [
     ("Getting started", "getting-started", "questions", "#2347a8", "First steps: accounts, data sources, your first dashboard."),
     ("Integrations", "integrations", "questions", "#7a3fb0", "Connectors, webhooks, the API and single sign-on."),
     ("Billing", "billing", "questions", "#b3541e", "Plans, invoices, seats and payment questions."),
+    ("Community", "community", "discussion", "#5a6b7d", "Say hello, share how you use Harbor and talk shop."),
     ("Ideas", "ideas", "discussion", "#11806a", "What would make Harbor better for you? Share it and discuss."),
     ("Announcements", "announcements", "announcements", "#a3202e", "News from the Harbor team. Members reply."),
 ]
+INTRODUCTIONS = (
+    "Introduce yourself: who are you and what do you build with Harbor?",
+    "New here? Tell us your name, your team and what you hope to learn. We read and answer every introduction, "
+    "and we'll point you to the people who know your corner of Harbor.",
+    ["Hi all, Lena from Hamburg. I run operations analytics for a logistics firm: route costs, late deliveries, "
+     "the lot. Happy to help anyone with shipment data.",
+     "Hello! Diego here, data engineer in Mexico City. SQL first, questions later. Looking forward to the meetups.",
+     "Hannah, product ops in Los Angeles. I'm new to Harbor and learning fast; thanks for all the answers so far!"],
+)
 SOURCES = ["Snowflake", "BigQuery", "PostgreSQL", "Redshift", "Salesforce", "HubSpot", "Google Sheets", "MySQL"]
 
 # (category slug, title, body, answers, tags); {s} is replaced by a data source for variety.
@@ -111,6 +121,7 @@ def load(rng: random.Random | None = None) -> int:
     for user in members + staff:
         user.email_notifications = "none"
     made = _threads(rng, members, staff)
+    _reading(rng, members)
     for user in members + staff:
         user.email_notifications = preferences[user.id]
     _date_notifications()
@@ -149,7 +160,10 @@ def _threads(rng, members, staff) -> int:
         _thread(rng, categories["announcements"], members, title, body, replies, [], rng.randint(5, 60),
                 author=manager)
         made += 1
-    return made
+    intro = _thread(rng, categories["community"], members, INTRODUCTIONS[0], INTRODUCTIONS[1], INTRODUCTIONS[2], [],
+                    170, author=manager)
+    moderation.set_pinned(intro, manager, True)
+    return made + 1
 
 
 def _thread(rng, category, members, title, body, answers, tags, days_ago, author=None):
@@ -174,6 +188,28 @@ def _thread(rng, category, members, title, body, answers, tags, days_ago, author
                 thanks = services.thank(reply, thanker)
                 thanks.created_at = min(reply.created_at + timedelta(hours=rng.randint(1, 48)), utcnow())
     topic.created_at, topic.last_posted_at = start, when
+    return topic
+
+
+def _reading(rng, members) -> None:
+    """Who read what, on which days: the topic views and visits that trust levels are earned from."""
+    topics = list(db.session.execute(select(Topic.id, Topic.created_at, Topic.highest_post_number)))
+    views, visits, now = {}, set(), utcnow()
+    for number, member in enumerate(members):
+        keen = number % 3 == 0  # a third of the members read nearly everything, and come back to it
+        share = rng.uniform(0.8, 1.0) if keen else rng.uniform(0.15, 0.6)
+        for topic_id, created, posts in rng.sample(topics, int(len(topics) * share)):
+            for _ in range(rng.randint(2, 3) if keen else 1):
+                day = min((aware(created) + timedelta(days=rng.randint(0, 40))).date(), now.date())
+                views[(member.id, topic_id, day)] = posts
+                visits.add((member.id, day))
+    db.session.add_all(TopicView(user_id=u, topic_id=t, day=d, posts_read=n) for (u, t, d), n in views.items())
+    db.session.add_all(Visit(user_id=u, day=d) for u, d in visits)
+    counts = select(func.count()).where(TopicView.topic_id == Topic.id).scalar_subquery()
+    db.session.execute(update(Topic).values(view_count=counts).execution_options(synchronize_session=False))
+    db.session.flush()
+    for member in members:
+        trust.recompute(member)
 
 
 def _backdate(topic_id, number, when):

@@ -161,3 +161,9 @@ def effective_levels(topic: Topic) -> dict[int, str]:
 
 def category_level(user: User, category: Category) -> str | None:
     return db.session.scalar(select(Watch.level).where(Watch.user_id == user.id, Watch.category_id == category.id))
+
+
+def category_levels(user: User) -> dict[int, str]:
+    """{category id: level} for the categories the member chose a level for (one query)."""
+    return dict(db.session.execute(select(Watch.category_id, Watch.level).where(
+        Watch.user_id == user.id, Watch.category_id.is_not(None))).all())

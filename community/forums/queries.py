@@ -156,7 +156,8 @@ def page_of(number: int) -> int:
 
 def latest_posts(topic: Topic, limit: int = 50) -> list[Post]:
     """The newest posts of a topic, oldest first (for its feed)."""
-    posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
+    posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id, Post.deleted_at.is_(None),
+                                                  Post.hidden_at.is_(None))
                                .options(joinedload(Post.author)).order_by(Post.number.desc()).limit(limit))
     return list(reversed(list(posts)))
 

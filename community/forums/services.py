@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +13,8 @@ from ..core.errors import Conflict, Invalid, NotAllowed, TooMany
 from ..core.permissions import has_role
 from ..core.timeutil import aware, local, utcnow
 from ..extensions import db
+from . import trust
+from .limits import check_reply, check_topic
 from .models import Category, Post, Tag, Thanks, Topic
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
@@ -62,12 +64,18 @@ def _is_first_post(author) -> bool:
     return db.session.scalar(select(Post.id).where(Post.author_id == author.id).limit(1)) is None
 
 
+def _limited(limits: bool | None) -> bool:
+    """The new-member limits guard what members post on the site (a request); seeding and imports pass them by."""
+    return has_request_context() if limits is None else limits
+
+
 def can_open_topic(user, category: Category) -> bool:
     return category.kind != "announcements" or has_role(user, "manager")
 
 
-def create_topic(author, category: Category, title: str, body: str, tags=()) -> Topic:
-    """Open a topic with its first post. Raises Invalid (naming the field), NotAllowed or Conflict."""
+def create_topic(author, category: Category, title: str, body: str, tags=(), *, limits: bool | None = None) -> Topic:
+    """Open a topic with its first post. Raises Invalid (naming the field), NotAllowed, Conflict or TooMany (the
+    new-member limits: on by default during a request, see `_limited`)."""
     low, high = _config("FORUM_TITLE_LENGTH")
     title = " ".join(title.split())
     if not low <= len(title) <= high:
@@ -81,25 +89,33 @@ def create_topic(author, category: Category, title: str, body: str, tags=()) -> 
     if db.session.scalar(duplicate):
         raise Conflict("You opened a topic with this title a moment ago: find it under My topics, or change the "
                        "title.")
+    body_html = text.render(body)
+    if _limited(limits):
+        check_topic(author, body_html)
     now = utcnow()
     topic = Topic(category=category, author=author, title=title, slug=slugify(title), created_at=now,
                   last_posted_at=now, last_poster_id=author.id, highest_post_number=1, tags=_tags(tags))
-    post = Post(topic=topic, number=1, author=author, body=body, body_html=text.render(body), created_at=now,
+    post = Post(topic=topic, number=1, author=author, body=body, body_html=body_html, created_at=now,
                 first_of_author=_is_first_post(author))
     db.session.add_all([topic, post])
     db.session.execute(update(Category).where(Category.id == category.id)
                        .values(topic_count=Category.topic_count + 1))
     db.session.flush()
+    trust.after_posting(author)
     signals.topic_created.send(topic, post=post)
     if category.is_questions:
         signals.question_asked.send(topic, post=post)
     return topic
 
 
-def post_reply(topic: Topic, author, body: str) -> Post:
+def post_reply(topic: Topic, author, body: str, *, limits: bool | None = None) -> Post:
+    """Reply in a topic. Raises Invalid, Conflict (closed) or TooMany (the new-member limits, as for topics)."""
     if topic.locked_at is not None:
         raise Conflict("This topic is closed: it takes no new replies. Open a new topic and link to this one.")
     body = _check_body(body)
+    body_html = text.render(body)
+    if _limited(limits):
+        check_reply(author, topic, body_html)
     # One atomic UPDATE hands out the post number, so two replies at once never collide.
     number = db.session.execute(
         update(Topic).where(Topic.id == topic.id)
@@ -107,11 +123,12 @@ def post_reply(topic: Topic, author, body: str) -> Post:
                 last_posted_at=utcnow(), last_poster_id=author.id)
         .returning(Topic.highest_post_number)
     ).scalar_one()
-    post = Post(topic=topic, number=number, author=author, body=body, body_html=text.render(body),
+    post = Post(topic=topic, number=number, author=author, body=body, body_html=body_html,
                 first_of_author=_is_first_post(author))
     db.session.add(post)
     db.session.flush()
     db.session.refresh(topic)
+    trust.after_posting(author)
     signals.reply_posted.send(post, topic=topic)
     return post
 

@@ -9,6 +9,7 @@ from ..accounts.forms import RoleForm, SuspendForm
 from ..core.errors import DomainError, Invalid
 from ..core.permissions import ROLES, require
 from ..extensions import db
+from ..forums import trust
 from . import queries
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -35,6 +36,19 @@ def _done(member, message):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("accounts.profile", username=member.username))
+
+
+@bp.route("/members/<username>/trust", methods=["POST"])
+@login_required
+def set_trust_level(username):
+    member = _member(username, "member.set_trust_level")
+    choice = request.form.get("level", "")
+    if choice not in ("auto", "0", "1", "2", "3", "4"):
+        raise Invalid("Choose a trust level from the list.")
+    level = trust.grant_trust_level(member, None if choice == "auto" else int(choice), by=current_user)
+    how = ", set by hand: activity won't change it" if member.trust_level_locked else \
+        " and moves with their activity again"
+    return _done(member, f"{member.name} is at trust level {level} ({trust.NAMES[level]}){how}.")
 
 
 @bp.route("/members/<username>/suspend", methods=["GET", "POST"])

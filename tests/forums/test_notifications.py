@@ -109,7 +109,8 @@ def test_a_category_watcher_hears_of_new_topics_and_private_topics_stay_private(
     topic = make_topic(make_member("asker", display_name="Asker"), public, "A new question about exports")
     assert [notifications.describe(n) for n in notes(member)] == [
         "Asker opened “A new question about exports” in Questions, which you watch"]
-    make_topic(make_member("lead", role="moderator"), staff, "Moderators only: the rota", "Who covers the weekend? @member")
+    make_topic(make_member("lead", role="moderator"), staff, "Moderators only: the rota",
+               "Who covers the weekend? @member")
     assert len(notes(member)) == 1  # a mention in a category they can't see tells them nothing
     assert topic.id
 

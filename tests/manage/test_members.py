@@ -1,5 +1,7 @@
 """Roles in the console; admins suspend and restore members."""
 
+import html
+
 from sqlalchemy import select
 
 from community.accounts.models import User
@@ -105,3 +107,40 @@ def test_only_admins_change_roles_and_never_their_own(client, login, app):
     assert client.submit("/manage/members/ada/role", {"role": "member"}, page="/u/lena").status_code == 403
     roles = dict(db.session.execute(select(User.username, User.role)).all())
     assert roles == {"ada": "admin", "maria": "manager", "lena": "member"}
+
+
+def test_a_manager_grants_trust_level_4_and_hands_it_back_to_activity(client, login, app):
+    make_member("maria", role="manager")
+    lena = make_member("lena", display_name="Lena")
+    login("maria")
+    page = client.get("/u/lena").get_data(as_text=True)
+    assert "Set trust level" in page and "<dd>0 · New</dd>" in page
+    response = client.submit("/manage/members/lena/trust", {"level": "4"}, page="/u/lena", follow_redirects=True)
+    assert "Lena is at trust level 4 (Leader), set by hand: activity won't change it." in html.unescape(
+        response.get_data(as_text=True))
+    db.session.refresh(lena)
+    assert (lena.trust_level, lena.trust_level_locked) == (4, True)
+    response = client.submit("/manage/members/lena/trust", {"level": "auto"}, page="/u/lena", follow_redirects=True)
+    assert "and moves with their activity again" in response.get_data(as_text=True)
+    db.session.refresh(lena)
+    assert lena.trust_level_locked is False
+    assert client.submit("/manage/members/lena/trust", {"level": "9"}, page="/u/lena").status_code == 400
+
+
+def test_members_and_moderators_cannot_set_trust_levels(client, login, app):
+    make_member("lena")
+    make_member("kenji", role="moderator")
+    login("kenji")
+    assert "Set trust level" not in client.get("/u/lena").get_data(as_text=True)
+    response = client.submit("/manage/members/lena/trust", {"level": "4"}, page="/u/lena")
+    assert response.status_code == 403 and "Only managers and admins set trust levels." in response.get_data(
+        as_text=True)
+
+
+def test_members_see_their_progress_to_the_next_trust_level_on_their_own_profile(client, login, app):
+    make_member("lena")
+    make_member("other")
+    login("lena")
+    page = client.get("/u/lena").get_data(as_text=True)
+    assert "Your next trust level" in page and "of 5" in page
+    assert "Your next trust level" not in client.get("/u/other").get_data(as_text=True)

@@ -15,6 +15,7 @@ from .. import feeds, notifications, queries, services, trust
 from ..forms import AskForm, ReplyForm
 from . import bp
 from .common import permalink
+from .moderation import topic_or_redirect
 
 
 def _filter():
@@ -67,7 +68,7 @@ def ask():
 @bp.route("/t/<id:topic_id>")
 @bp.route("/t/<id:topic_id>-<slug>")
 def topic(topic_id, slug=None):
-    topic = queries.topic_or_404(topic_id, current_user)
+    topic = topic_or_redirect(topic_id)  # a merged topic's address leads to where its posts went
     if slug != topic.slug:  # old or missing slug: one canonical address per topic
         page = request.args.get("page", type=int)
         return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page), 301)
@@ -174,3 +175,9 @@ def _topic_with_form(topic, form, preview_html, status=None):
     """The topic's last page with the reply form as the member left it (a preview, or what to fix)."""
     last = queries.page_of(max(topic.highest_post_number, 1))
     return _render_topic(topic, last, form, preview_html, status or (200 if preview_html is not None else 400))
+
+
+@bp.app_context_processor
+def trust_words():
+    """Trust levels on any page (profiles show them): their names, and a member's progress to the next one."""
+    return {"trust_names": trust.NAMES, "trust_progress": trust.progress}

@@ -134,7 +134,8 @@ def post_reply(topic: Topic, author, body: str, *, limits: bool | None = None) -
 
 
 def may_mark_answers(user, topic: Topic) -> bool:
-    return user.id == topic.author_id or has_role(user, "moderator")
+    """The asker, a moderator, or a community leader (trust level 4, granted by staff)."""
+    return user.id == topic.author_id or has_role(user, "moderator") or user.trust_level >= 4
 
 
 def can_accept(user, topic: Topic) -> bool:
@@ -143,7 +144,7 @@ def can_accept(user, topic: Topic) -> bool:
 
 def accept_answer(topic: Topic, post: Post, by) -> Post:
     if not may_mark_answers(by, topic):
-        raise NotAllowed("Only the person who asked, or a moderator, marks the answer that solved it.")
+        raise NotAllowed("Only the person who asked, a moderator or a community leader marks the answer that solved it.")
     if not topic.category.is_questions:
         raise Invalid(f"{topic.category.name} is for discussion: only topics in a questions category have "
                       "accepted answers. Thank the reply that helped instead.")
@@ -162,7 +163,7 @@ def accept_answer(topic: Topic, post: Post, by) -> Post:
 
 def unaccept_answer(topic: Topic, by) -> None:
     if not may_mark_answers(by, topic):
-        raise NotAllowed("Only the person who asked, or a moderator, changes the accepted answer.")
+        raise NotAllowed("Only the person who asked, a moderator or a community leader changes the accepted answer.")
     if topic.accepted_post_id is None:
         raise Conflict("This question has no accepted answer.")
     previous = db.session.get(Post, topic.accepted_post_id)

@@ -109,6 +109,19 @@ def test_a_moderator_may_accept_but_another_member_may_not(app):
     assert topic.accepted_post_id == reply.id
 
 
+def test_a_community_leader_at_trust_level_4_may_accept_and_a_regular_may_not(app):
+    topic = make_topic(make_member("asker"))
+    first, second = make_reply(topic), make_reply(topic)
+    regular, leader = make_member("regular"), make_member("leader")
+    regular.trust_level, leader.trust_level = 3, 4
+    with pytest.raises(NotAllowed, match="a community leader"):
+        services.accept_answer(topic, first, regular)
+    services.accept_answer(topic, first, leader)
+    services.accept_answer(topic, second, leader)  # and moves it
+    assert topic.accepted_post_id == second.id
+    assert services.can_accept(leader, topic) and not services.can_accept(regular, topic)
+
+
 def test_accepting_ones_own_answer_is_marked_as_earning_nothing(app, received):
     asker = make_member("asker")
     topic = make_topic(asker)

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from community import create_app, demo
 from community.core.db import write_intent
 from community.extensions import db
-from community.forums.models import Topic
+from community.forums.models import Post, Topic
 
 OUT = Path(__file__).parents[1] / "docs" / "screenshots"
 SHOTS = [  # (file name, path, signed in as, width)
@@ -30,6 +30,10 @@ SHOTS = [  # (file name, path, signed in as, width)
     ("profile", "/u/maria", "lena", 1280),
     ("members", "/u/", "lena", 1280),
     ("manage", "/manage/", "ada", 1280),
+    ("notifications", "/notifications", "lena", 1280),
+    ("welcome", "/welcome", "hannah", 1280),
+    ("history", "/p/{edited}/history", "lena", 1280),
+    ("queue", "/forums/queue", "kenji", 1280),
     ("home-phone", "/", None, 390),
     ("profile-phone", "/u/kenji", None, 390),
 ]
@@ -42,6 +46,7 @@ def main():
     with app.app_context(), write_intent():
         upgrade()
         demo.load()
+        edited = db.session.scalar(select(Post.id).where(Post.revision > 1))
         solved = db.session.scalar(select(Topic.id).where(Topic.accepted_post_id.is_not(None),
                                                           Topic.reply_count >= 2).order_by(Topic.id))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -61,7 +66,7 @@ def main():
                 page.get_by_label("Username or email").fill(who)
                 page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
-            page.goto(base + path.format(solved=solved))
+            page.goto(base + path.format(solved=solved, edited=edited))
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400 or name == "topic")
             context.close()
             print(f"docs/screenshots/{name}.png")

@@ -1,14 +1,16 @@
 """Demo forum: five categories and 60+ threads over six months, some solved, some waiting for an answer."""
 
 import random
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from ..accounts import services as accounts
 from ..accounts.models import User, Visit
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from . import moderation, services, trust
+from . import editing, flags, moderation, services, trust
 from .models import Category, Notification, Post, Topic, TopicView
 
 CATEGORIES = [
@@ -122,6 +124,7 @@ def load(rng: random.Random | None = None) -> int:
         user.email_notifications = "none"
     made = _threads(rng, members, staff)
     _reading(rng, members)
+    _moderation(rng, members, staff)
     for user in members + staff:
         user.email_notifications = preferences[user.id]
     _date_notifications()
@@ -189,6 +192,22 @@ def _thread(rng, category, members, title, body, answers, tags, days_ago, author
                 thanks.created_at = min(reply.created_at + timedelta(hours=rng.randint(1, 48)), utcnow())
     topic.created_at, topic.last_posted_at = start, when
     return topic
+
+
+def _moderation(rng, members, staff) -> None:
+    """A post edited with a reason (its history has a diff) and a spam reply waiting in the flag queue."""
+    manager = next(u for u in staff if u.role == "manager")
+    intro = db.session.scalar(select(Post).join(Post.topic).where(Topic.title == INTRODUCTIONS[0], Post.number == 1))
+    editing.edit_post(intro, manager, intro.body + "\n\nSay which city you're in: we'll tell you about meetups "
+                      "near you.", reason="Mention the meetups")
+    spammer = accounts.create_member("growth_guru", "growth.guru@mailinator.example", secrets.token_urlsafe(16),
+                                     display_name="Growth Guru", bio="Growth hacking. **DM me** for deals.")
+    spammer.email_verified_at = utcnow()
+    topic = db.session.scalar(select(Topic).where(Topic.reply_count > 2).order_by(Topic.last_posted_at.desc()))
+    spam = services.post_reply(topic, spammer, "Great thread!! Get 10,000 dashboard followers today at "
+                               "https://followers.example/harbor — limited offer, DM me.")
+    for flagger, kind, note in ((members[0], "spam", ""), (members[3], "other", "Advertising, not an answer.")):
+        flags.flag_post(spam, flagger, kind, note)
 
 
 def _reading(rng, members) -> None:

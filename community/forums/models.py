@@ -195,7 +195,7 @@ class Notification(db.Model):
     """Something a member should know about. Thanks on one post are batched into one unread row (`others`)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user", "user_id", "read_at", "id"),)
+    __table_args__ = (Index("ix_notifications_user", "user_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

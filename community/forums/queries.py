@@ -162,9 +162,17 @@ def latest_posts(topic: Topic, limit: int = 50) -> list[Post]:
     return list(reversed(list(posts)))
 
 
-def notifications(user, after: int | None, per_page: int = 30):
-    """A member's notifications, newest first, with what each needs to be said and linked (one query a page)."""
+def notifications(user, after: str | None, per_page: int = 30):
+    """A member's notifications, newest first (batched thanks move up when another thank-you joins them), with
+    what each needs to be said and linked: one query a page. `after` is "<iso time>_<id>" of the last row."""
     query = (select(Notification).outerjoin(Notification.topic)
              .where(Notification.user_id == user.id, or_(Notification.topic_id.is_(None), _alive(Topic, user)))
              .options(contains_eager(Notification.topic).joinedload(Topic.category), joinedload(Notification.actor)))
-    return keyset(query, Notification.id, after, per_page)
+    key = _parse_after(after)
+    if key is not None:
+        query = query.where(or_(Notification.created_at < key[0],
+                                (Notification.created_at == key[0]) & (Notification.id < key[1])))
+    rows = list(db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+                                   .limit(per_page + 1)))
+    more, rows = len(rows) > per_page, rows[:per_page]
+    return Page(rows, f"{aware(rows[-1].created_at).isoformat()}_{rows[-1].id}" if more else None)

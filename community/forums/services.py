@@ -144,7 +144,8 @@ def can_accept(user, topic: Topic) -> bool:
 
 def accept_answer(topic: Topic, post: Post, by) -> Post:
     if not may_mark_answers(by, topic):
-        raise NotAllowed("Only the person who asked, a moderator or a community leader marks the answer that solved it.")
+        raise NotAllowed("Only the person who asked, a moderator or a community leader marks the answer that "
+                         "solved it.")
     if not topic.category.is_questions:
         raise Invalid(f"{topic.category.name} is for discussion: only topics in a questions category have "
                       "accepted answers. Thank the reply that helped instead.")

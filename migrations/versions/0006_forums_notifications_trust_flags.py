@@ -92,7 +92,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_user', ['user_id', 'read_at', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_user', ['user_id', 'created_at', 'id'], unique=False)
 
     op.create_table('post_revisions',
     sa.Column('id', sa.Integer(), nullable=False),

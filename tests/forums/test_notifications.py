@@ -144,6 +144,25 @@ def test_thanks_are_batched_and_an_accepted_answer_is_told(app):
     assert fresh(helper).unread_notifications == 2
 
 
+def test_the_list_pages_newest_first_and_a_new_thank_you_lifts_its_batch(client, login, app):
+    asker = make_member("asker")
+    topic = make_topic(asker, title="Sync times out after a minute")
+    answer = make_reply(topic, asker, body="Found it myself: the proxy cut the connection after 60 s.")
+    forums.thank(answer, make_member("ana", display_name="Ana"))
+    for i in range(31):
+        make_reply(topic, make_member(f"helper{i}", display_name=f"Helper {i}"))
+    forums.thank(answer, make_member("ben", display_name="Ben"))  # joins the oldest unread row: now the newest
+    db.session.commit()
+    login("asker")
+    first = client.get("/notifications").get_data(as_text=True)
+    assert first.index("Ben and 1 other thanked your post") < first.index("Helper 30 replied")
+    assert "Helper 0 replied" not in first
+    after = re.search(r'after=([^"&]+)"', first).group(1)
+    second = client.get(f"/notifications?after={after}").get_data(as_text=True)
+    assert "Helper 0 replied" in second and "Helper 30 replied" not in second and "Ben and" not in second
+    assert client.get("/notifications?after=nonsense").status_code == 404
+
+
 def test_the_bell_the_list_and_marking_read(client, login, app):
     asker = make_member("asker")
     topic = make_topic(asker, title="Sync times out after a minute")

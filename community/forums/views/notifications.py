@@ -11,7 +11,7 @@ from . import bp
 @bp.route("/notifications")
 @login_required
 def notifications_page():
-    page = queries.notifications(current_user, request.args.get("after", type=int))
+    page = queries.notifications(current_user, request.args.get("after"))
     return render_template("forums/notifications.html", page=page, describe=notifications.describe)
 
 

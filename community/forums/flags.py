@@ -93,9 +93,14 @@ def open_score(post: Post) -> float:
 
 
 def unhide_after_edit(post: Post) -> bool:
-    """A hidden post was edited: it shows again. Its flags stay in the queue for a moderator to judge.
-    Editing code calls this after saving the new text; returns True when the post was hidden."""
+    """A post the flags hid was edited: it shows again, and its flags stay in the queue for a moderator to judge.
+    A post a moderator kept hidden (its latest flags agreed, none open) stays hidden whatever the edit. Editing
+    code calls this after saving the new text; returns True when the post shows again."""
     if post.hidden_at is None:
+        return False
+    latest = db.session.execute(select(Flag.resolved_at, Flag.resolution).where(Flag.post_id == post.id)
+                                .order_by(Flag.resolved_at.is_not(None), Flag.resolved_at.desc()).limit(1)).first()
+    if latest is not None and latest.resolved_at is not None and latest.resolution == "agreed":
         return False
     post.hidden_at = None
     return True

@@ -13,6 +13,7 @@ from ..core.errors import Invalid, TooMany
 from ..core.permissions import has_role
 from ..core.timeutil import aware, local, utcnow
 from ..extensions import db
+from . import trust
 from .models import Post, Topic
 
 NEW_MEMBER_LIMITS = {  # Discourse's defaults; config FORUM_NEW_MEMBER_LIMITS overrides any of them
@@ -26,7 +27,7 @@ LINK = re.compile(r'<a\s[^>]*href="([^"]*)"[^>]*>(@?)')
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})")
-READ_MORE = "The limit lifts once you have read a little more: see your progress on your profile."
+PROFILE = "Your progress is on your profile."
 
 
 def limits() -> dict:
@@ -55,12 +56,20 @@ def _check_content(author, html: str, rules: dict) -> None:
     if not _is_new(author):
         return
     if mentions > rules["mentions_per_post"]:
-        raise Invalid(f"New members can mention up to {rules['mentions_per_post']} people in a post; this one "
-                      f"mentions {mentions}. {READ_MORE}", field="body")
+        raise TooMany(f"New members can mention up to {rules['mentions_per_post']} people in a post; this one "
+                      f"mentions {mentions}. {_lifts(author)}", field="body")
     links = count_links(html)
     if links > rules["links_per_post"]:
-        raise Invalid(f"New members can include up to {rules['links_per_post']} links in a post; this one has "
-                      f"{links}. {READ_MORE}", field="body")
+        raise TooMany(f"New members can include up to {rules['links_per_post']} links in a post; this one has "
+                      f"{links}. {_lifts(author)}", field="body")
+
+
+def _lifts(member) -> str:
+    """When a new member's limits lift: at trust level 1, with what is still missing, in numbers."""
+    missing = [f"{row.label.lower()} {row.have} of {row.need}" for row in trust.progress(member) if not row.met]
+    if not missing:
+        return "It lifts at trust level 1 (Basic), which you have earned: it applies from tonight's update."
+    return f"It lifts at trust level 1 (Basic): {', '.join(missing)} so far. {PROFILE}"
 
 
 def _when(at, member) -> str:
@@ -116,7 +125,7 @@ def check_reply(author, topic, html: str) -> None:
                       f"can reply again from {_when(first_day, author)}.", retry_at=first_day, field="body")
     if new and topic.author_id != author.id and _replies_in_a_row(author, topic) >= rules["replies_in_a_row"]:
         raise TooMany(f"New members can post up to {rules['replies_in_a_row']} replies in a row in someone else's "
-                      "topic. You can reply again here once another member has replied. " + READ_MORE, field="body")
+                      "topic. You can reply again here once another member has replied. " + PROFILE, field="body")
     _wait(author, last, rules["seconds_between_posts" if new else "seconds_between_posts_others"], "posts",
           "post again")
 

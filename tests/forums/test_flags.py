@@ -10,7 +10,7 @@ from community.accounts.models import User
 from community.core.errors import NotAllowed
 from community.core.timeutil import utcnow
 from community.extensions import db
-from community.forums import flags
+from community.forums import editing, flags
 from community.forums.models import Flag, ModeratorAction, Notification, Post
 from tests.checkers import nu_errors
 from tests.factories import make_member, make_reply, make_topic
@@ -103,10 +103,22 @@ def test_a_tl3_spam_flag_hides_a_tl0_post_at_once_but_not_a_tl1_post(app):
 def test_a_hidden_post_that_is_edited_shows_again_and_its_flags_wait_for_a_moderator(app):
     _, post = spam_reply(author_trust=0)
     flag(post, member("veteran", 3), "spam")
-    assert flags.unhide_after_edit(fresh(Post, post.id)) is True
+    author = db.session.get(User, post.author_id)
+    editing.edit_post(fresh(Post, post.id), author, "I rewrote it: no links, just the steps that worked for me.")
     db.session.commit()
     assert not hidden(post) and flags.unhide_after_edit(fresh(Post, post.id)) is False
     assert db.session.scalar(select(Flag.resolved_at)) is None
+
+
+def test_a_post_a_moderator_kept_hidden_stays_hidden_when_its_author_edits_it(app):
+    _, post = spam_reply(author_trust=0)
+    flag(post, member("veteran", 3), "spam")
+    flags.resolve(fresh(Post, post.id), member("mod", role="moderator"), "agree")
+    db.session.commit()
+    author = db.session.get(User, post.author_id)
+    editing.edit_post(fresh(Post, post.id), author, "Sneaky: the same advert with different words in it now.")
+    db.session.commit()
+    assert hidden(post)
 
 
 # The flag page -----------------------------------------------------------------------------------------------------

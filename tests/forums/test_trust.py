@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, func, insert, select, update
 
 from community.accounts.models import User, Visit
-from community.core.errors import Invalid, NotAllowed
+from community.core.errors import Invalid, NotAllowed, TooMany
 from community.core.timeutil import aware, local, utcnow
 from community.extensions import db
 from community.forums import trust
@@ -339,7 +339,8 @@ def test_a_new_members_post_with_too_many_links_or_mentions_is_refused_and_kept(
     login("newcomer")
     response = reply(client, topic, body)
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and limit in page and "see your progress on your profile" in page
+    assert response.status_code == 429 and limit in page
+    assert "It lifts at trust level 1 (Basic): topics entered 1 of 5, posts read 1 of 30" in page
     assert body.split()[0] in page and ("c.example.com for the details" in page or "@chloe look at this" in page)
     assert replies_by(newcomer) == 0
     basic("trusted")
@@ -465,5 +466,5 @@ def test_seeding_outside_a_request_passes_the_limits_by_unless_asked(app):
     topic = make_topic()
     newcomer = make_member()
     assert services.post_reply(topic, newcomer, LINKS).number == 2  # the demo and imports write history freely
-    with pytest.raises(Invalid, match="up to 2 links"):
+    with pytest.raises(TooMany, match="up to 2 links"):
         services.post_reply(topic, newcomer, LINKS, limits=True)

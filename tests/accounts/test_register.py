@@ -151,3 +151,13 @@ def test_links_in_mail_use_the_configured_address_not_the_host_header(client, sm
                 headers={"Host": "evil.example"})
     body = smtp.wait_for(1)[0].get_body(("plain",)).get_content()
     assert "http://localhost/account/reset/" in body and "evil.example" not in body
+
+
+def test_a_confirmed_new_member_signs_in_and_lands_on_the_welcome_page(client, smtp):
+    register(client)
+    path = link_from(smtp.wait_for(1)[0]).split("localhost", 1)[1]
+    response = client.submit(path)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/account/login?login=newbie")
+    login = client.submit(response.headers["Location"], {"login": "newbie", "password": GOOD["password"]})
+    assert login.status_code == 302 and login.headers["Location"] == "/welcome"
+    assert "Welcome, newbie" in client.get("/welcome").get_data(as_text=True)

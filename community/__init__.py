@@ -77,10 +77,11 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from .core import templating
     from .core.errors import register_error_handlers
-    from .core.security import set_security_headers
+    from .core.security import refuse_nul_bytes, set_security_headers
 
     register_error_handlers(app)
     templating.init_app(app)
+    app.before_request(refuse_nul_bytes)  # before any hook or view reads the input (and so before any query)
     app.after_request(set_security_headers)
 
     @app.before_request

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from flask import abort
 from sqlalchemy import Select
 
 from ..extensions import db
@@ -19,7 +20,12 @@ class Page:
 
 
 def keyset(query: Select, key, after=None, per_page: int = 24, descending: bool = True) -> Page:
-    """Rows of `query` ordered by the unique `key` column, starting after the key value `after`."""
+    """Rows of `query` ordered by the unique `key` column, starting after the key value `after`.
+
+    An integer key that no row can have (ids are 1 to 2**31 - 1) is a page that doesn't exist: 404, never an
+    overflow in the database driver."""
+    if isinstance(after, int) and not 1 <= after < 2**31:
+        abort(404)
     if after is not None:
         query = query.where(key < after if descending else key > after)
     query = query.order_by(key.desc() if descending else key.asc()).limit(per_page + 1)

@@ -1,6 +1,13 @@
-"""Security baseline: response headers on every page, and redirects that stay on this site."""
+"""Security baseline: response headers on every page, redirects that stay on this site, and input the database
+can store."""
 
 from urllib.parse import urlsplit
+
+from flask import abort, request
+
+from .errors import Invalid
+
+NUL_REFUSAL = "Your text contains a character we can't store (a NUL byte). Remove it and send again."
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -43,3 +50,13 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     if any(ch in target for ch in "\r\n\t\\"):
         return fallback
     return target
+
+
+def refuse_nul_bytes():
+    """Before every request: PostgreSQL can't store a NUL byte in text, so no form field or query argument may
+    carry one (a 400 that says so, the same on every database); in the address itself it names no page (404)."""
+    if "\x00" in request.path:
+        abort(404)
+    for values in (request.args, request.form):
+        if any("\x00" in name or "\x00" in value for name, value in values.items(multi=True)):
+            raise Invalid(NUL_REFUSAL)

@@ -15,10 +15,11 @@ from ..accounts.models import User
 from ..core import mail
 from ..core.db import write_intent
 from ..core.errors import Invalid
+from ..core.permissions import has_role
 from ..core.timeutil import utcnow
 from ..core.urls import public_url
 from ..extensions import db
-from .models import Notification, Topic
+from .models import Notification, Post, Topic
 
 PREFERENCES = {
     "immediate": "At once: a mail for each reply, mention or answer that concerns you",
@@ -87,8 +88,30 @@ def mail_now(note: Notification, *, topic=None, post=None, actor=None) -> None:
     note.mailed_at = utcnow()
 
 
+def _where(note: Notification) -> Topic | None:
+    """The topic a notification is about now: where its post lives (a merge or a split may have moved it)."""
+    return note.post.topic if note.post is not None else note.topic
+
+
+def _still_news(note: Notification, user: User) -> bool:
+    """Is what the notification points at still there for this member: the topic (where the post lives now) is not
+    deleted, nor the post, nor hidden (but "your post is hidden" is news to its author), and their role may read its
+    category (a topic may have moved to a private one since)."""
+    topic = _where(note)
+    if topic is None:
+        return True
+    if topic.deleted_at is not None or (note.post is not None and note.post.deleted_at is not None):
+        return False
+    if note.post is not None and note.post.hidden_at is not None and note.kind != "flagged":
+        return False
+    required = topic.category.min_role
+    return required is None or has_role(user, required)
+
+
 def send_digests(now=None) -> tuple[int, int]:
-    """Mail every digest member whose last digest is a day old what happened since. (members mailed, items)."""
+    """Mail every digest member whose last digest is a day old what happened since. (members mailed, items).
+    Notifications about what is deleted, hidden or out of the member's sight since are left out, and marked mailed
+    so they never wait for a later digest."""
     from .notifications import describe
 
     now = now or utcnow()
@@ -96,32 +119,35 @@ def send_digests(now=None) -> tuple[int, int]:
            .where(User.email_notifications == "digest", Notification.mailed_at.is_(None),
                   Notification.read_at.is_(None),
                   (User.digest_sent_at.is_(None)) | (User.digest_sent_at <= now - DIGEST_EVERY))
-           .options(joinedload(Notification.topic).joinedload(Topic.category), joinedload(Notification.actor))
+           .options(joinedload(Notification.topic).joinedload(Topic.category), joinedload(Notification.actor),
+                    joinedload(Notification.post).joinedload(Post.topic).joinedload(Topic.category))
            .order_by(Notification.user_id, Notification.topic_id, Notification.id))
     notes = list(db.session.scalars(due).unique())
     by_member: dict[int, list[Notification]] = defaultdict(list)
     for note in notes:
         by_member[note.user_id].append(note)
     members = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(by_member))))}
-    mailed = 0
+    mailed = told = 0
     for user_id, items in by_member.items():
         user = members[user_id]
-        if not _mailable(user):
+        items = [note for note in items if _still_news(note, user)]
+        if not items or not _mailable(user):
             continue
         topics = defaultdict(list)  # grouped by topic, in the order they came
         for note in items:
-            topics[note.topic].append((describe(note), _link(note)))
+            topics[_where(note)].append((describe(note, _where(note)), _link(note)))
         count = len(items)
         subject = f"Your daily digest: {count} update{'s' if count != 1 else ''} from the community"
         _send(user, subject, "digest", topics=list(topics.items()), count=count)
         mailed += 1
+        told += count
     if notes:
         db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
                            .values(mailed_at=now).execution_options(synchronize_session=False))
         db.session.execute(update(User).where(User.id.in_(list(members))).values(digest_sent_at=now)
                            .execution_options(synchronize_session=False))
     db.session.flush()
-    return mailed, len(notes)
+    return mailed, told
 
 
 @click.command("digest")

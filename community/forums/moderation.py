@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..core.errors import Conflict, Invalid, NotAllowed
-from ..core.permissions import has_role
+from ..core.permissions import has_role, roles_up_to
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Category, ModeratorAction, Post, Topic
@@ -48,12 +48,22 @@ def can_delete(user, post: Post) -> bool:
     return post.author_id == user.id or has_role(user, "moderator")
 
 
+def _others_replied(post: Post) -> bool:
+    """Someone but the author has a live reply in the post's topic."""
+    return db.session.scalar(select(Post.id).where(
+        Post.topic_id == post.topic_id, Post.number > 1, Post.author_id != post.author_id,
+        Post.deleted_at.is_(None)).limit(1)) is not None
+
+
 def delete_post(post: Post, by, reason: str = "") -> None:
-    """Soft-delete a post; deleting the opening post deletes the topic. Counters follow."""
+    """Soft-delete a post; deleting the opening post deletes the topic. Counters and the last poster follow.
+    An author deletes their topic only while nobody else has replied; moderators delete any post."""
     if not can_delete(by, post):
         raise NotAllowed("You can delete your own posts; moderators can delete any.")
     if post.deleted_at is not None:
         raise Conflict("This post is already deleted.")
+    if post.number == 1 and not has_role(by, "moderator") and _others_replied(post):
+        raise Conflict("Others have replied here: ask a moderator to remove the topic, or edit your post.")
     topic = post.topic
     if topic.accepted_post_id == post.id:
         topic.accepted_post_id = None
@@ -63,8 +73,7 @@ def delete_post(post: Post, by, reason: str = "") -> None:
         topic.deleted_at = post.deleted_at
         db.session.execute(update(Category).where(Category.id == topic.category_id)
                            .values(topic_count=Category.topic_count - 1))
-    else:
-        topic.reply_count -= 1
+    _recount(topic)
     log(by, "delete_topic" if post.number == 1 else "delete_post", topic, post, reason)
     db.session.flush()
     signals.post_deleted.send(post, topic=topic, by=by)
@@ -81,8 +90,7 @@ def restore_post(post: Post, by, reason: str = "") -> None:
         topic.deleted_at = None
         db.session.execute(update(Category).where(Category.id == topic.category_id)
                            .values(topic_count=Category.topic_count + 1))
-    else:
-        topic.reply_count += 1
+    _recount(topic)
     log(by, "restore_topic" if post.number == 1 else "restore_post", topic, post, reason)
     db.session.flush()
     signals.post_restored.send(post, topic=topic, by=by)
@@ -159,7 +167,7 @@ def merge_topics(source: Topic, target_ref: str, by, reason: str = "") -> Topic:
     """Append every post of `source` to the topic that `target_ref` names (its number or address), after its own
     posts in the order they were written; `source` is deleted and its address leads to the target. Returns it."""
     may_reorganize(source, by)
-    target = _merge_target(source, target_ref)
+    target = _merge_target(source, target_ref, by)
     dropped = _drop_answer(source)
     posts = list(db.session.scalars(
         select(Post).where(Post.topic_id == source.id).order_by(Post.created_at, Post.number)))
@@ -177,28 +185,39 @@ def merge_topics(source: Topic, target_ref: str, by, reason: str = "") -> Topic:
     return target
 
 
-def merged_target(topic_id: int) -> Topic | None:
-    """The topic a merged topic's posts now live in (following merges of merges), or None if it was never merged."""
-    merged_into = db.session.scalar(select(Topic.merged_into_id).where(Topic.id == topic_id))
-    target = None
+def can_see(viewer, topic: Topic) -> bool:
+    """May `viewer` read `topic`: its category is open to their role, and it is live (or they are a moderator)."""
+    required = topic.category.min_role
+    return ((required is None or required in roles_up_to(viewer))
+            and (topic.deleted_at is None or has_role(viewer, "moderator")))
+
+
+def merged_target(topic_id: int, viewer) -> Topic | None:
+    """The topic a merged topic's posts now live in (following merges of merges), or None if it was never merged
+    or if `viewer` may not read both the merged topic's category and the target (no address leads them there)."""
+    row = db.session.execute(select(Topic.merged_into_id, Category.min_role).join(Topic.category)
+                             .where(Topic.id == topic_id)).first()
+    if row is None or (row.min_role is not None and row.min_role not in roles_up_to(viewer)):
+        return None
+    merged_into, target = row.merged_into_id, None
     for _ in range(10):
         if merged_into is None:
             break
         target = db.session.get(Topic, merged_into)
         merged_into = target.merged_into_id if target else None
-    return target
+    return target if target is not None and can_see(viewer, target) else None
 
 
-def _merge_target(source: Topic, ref: str) -> Topic:
+def _merge_target(source: Topic, ref: str, by) -> Topic:
     ref = (ref or "").strip()
     found = TOPIC_ADDRESS.search(ref) or re.fullmatch(r"#?(\d+)", ref)
     if found is None:
         raise Invalid("Enter the number of the topic to merge into (e.g. 42) or paste its address.", field="target")
     topic_id = int(found.group(1))
     target = db.session.get(Topic, topic_id) if 1 <= topic_id < 2**31 else None
-    if target is None:
-        raise Invalid(f"There is no topic #{topic_id}. Open the topic you mean and copy its address from the browser.",
-                      field="target")
+    if target is None or not can_see(by, target):  # a topic they can't see is one that isn't there, for them
+        raise Invalid(f"No topic with that number (#{topic_id}). Open the topic you mean and copy its address from "
+                      "the browser.", field="target")
     if target.id == source.id:
         raise Invalid("A topic can't be merged into itself: enter the other topic's number or address.",
                       field="target")
@@ -208,6 +227,10 @@ def _merge_target(source: Topic, ref: str) -> Topic:
     if target.category.min_role is not None and target.category.min_role != source.category.min_role:
         raise Invalid(f"“{target.title}” is in the private category {target.category.name}: members who read this "
                       "topic could not read its posts there. Choose a topic they can see.", field="target")
+    if source.category.min_role != target.category.min_role:
+        raise Invalid(f"This topic is in the private category {source.category.name}, and more people read "
+                      f"“{target.title}”: its posts would show to them. Choose a topic in a category with the same "
+                      "readers, or move this topic first.", field="target")
     return target
 
 

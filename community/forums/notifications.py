@@ -8,7 +8,7 @@ Watching levels, per topic and per category (a topic's own level wins): watching
 no notification), normal (mentions and replies to me), muted (nothing).
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -16,7 +16,7 @@ from ..core.errors import Conflict, Invalid, NotFound
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import mailing
-from .models import WATCH_LEVELS, Category, Notification, Post, Topic, Watch
+from .models import WATCH_LEVELS, Category, Notification, Post, Thanks, Topic, Watch
 
 # What each kind says, from the reader's point of view.
 KINDS = {
@@ -104,6 +104,53 @@ def mark_all_read(user: User) -> int:
     db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=0)
                        .execution_options(synchronize_session=False))
     return done
+
+
+def withdraw_for(post: Post, topic: Topic) -> int:
+    """A post was deleted: its unread notifications go (for the opening post, those of the whole topic), and the
+    bell of each member who had one counts again. Read ones stay in the list. Returns how many went."""
+    if post.number == 1:
+        posts = select(Post.id).where(Post.topic_id == topic.id)
+        about = Notification.post_id.in_(posts) | (Notification.post_id.is_(None) & (Notification.topic_id == topic.id))
+    else:
+        about = Notification.post_id == post.id
+    gone = db.session.execute(delete(Notification).where(about, Notification.read_at.is_(None))
+                              .returning(Notification.user_id).execution_options(synchronize_session=False)).all()
+    if gone:
+        _recount_unread({user_id for (user_id,) in gone})
+    return len(gone)
+
+
+def withdraw_thanks(post: Post, by: User) -> None:
+    """Someone took back their thanks: the author's unread batch is recounted from the thanks given since the author
+    last read one for this post, so "Bea and 3 others" never counts Bea thanking, undoing and thanking again. A batch
+    left with nobody goes, and the bell with it."""
+    note = db.session.scalar(select(Notification).where(
+        Notification.user_id == post.author_id, Notification.kind == "thanks", Notification.post_id == post.id,
+        Notification.read_at.is_(None)))
+    if note is None:
+        return
+    last_read = (select(func.max(Notification.read_at)).where(
+        Notification.user_id == post.author_id, Notification.kind == "thanks", Notification.post_id == post.id)
+        .scalar_subquery())
+    batch = list(db.session.scalars(select(Thanks.user_id).where(
+        Thanks.post_id == post.id, last_read.is_(None) | (Thanks.created_at > last_read))
+        .order_by(Thanks.created_at.desc(), Thanks.id.desc())))
+    if not batch:
+        db.session.delete(note)
+        db.session.flush()
+        _recount_unread({post.author_id})
+        return
+    note.others, note.actor_id = len(batch) - 1, batch[0]
+    db.session.flush()
+
+
+def _recount_unread(member_ids) -> None:
+    """Each member's bell is the number of their unread rows: recounted, so it can never drift."""
+    unread = (select(func.count(Notification.id)).where(Notification.user_id == User.id,
+                                                         Notification.read_at.is_(None)).scalar_subquery())
+    db.session.execute(update(User).where(User.id.in_(list(member_ids))).values(unread_notifications=unread)
+                       .execution_options(synchronize_session=False))
 
 
 # Watching -------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app
-from sqlalchemy import or_, select, true
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Page, keyset
@@ -29,6 +29,7 @@ FILTERS = {
     "watching": "Watching",
 }
 SIGNED_IN_FILTERS = ("mine", "watching")
+PINNED_MAX = 50  # every pinned topic shows on a list's first page; pins are few by nature, this only bounds a page
 
 
 def _visible(viewer):
@@ -72,8 +73,17 @@ def moderator_log(after: int | None, per_page: int = 50):
     return keyset(query, ModeratorAction.id, after, per_page)
 
 
+def _opening_post_shown(viewer, name: str):
+    """A topic whose question flags have hidden leaves the lists (and feeds) until a moderator decides; moderators
+    still list it, and its author finds it in "My topics". One NOT EXISTS inside the list's own query."""
+    if name == "mine" or has_role(viewer, "moderator"):
+        return true()
+    return ~exists().where(Post.topic_id == Topic.id, Post.number == 1, Post.hidden_at.is_not(None))
+
+
 def _list_query(viewer, name: str, category: Category | None):
-    query = (select(Topic).join(Topic.category).where(Topic.deleted_at.is_(None), _visible(viewer))
+    query = (select(Topic).join(Topic.category)
+             .where(Topic.deleted_at.is_(None), _visible(viewer), _opening_post_shown(viewer, name))
              .options(contains_eager(Topic.category), joinedload(Topic.author), joinedload(Topic.last_poster),
                       selectinload(Topic.tags)))
     if category is not None:
@@ -93,11 +103,13 @@ def _list_query(viewer, name: str, category: Category | None):
 
 
 def topic_list(viewer, name: str = "latest", category: Category | None = None, after: str | None = None):
-    """(pinned topics, a page of the rest by last activity). Keyset: `after` is "<iso time>_<id>" of the last row."""
+    """(pinned topics, a page of the rest by last activity). Keyset: `after` is "<iso time>_<id>" of the last row.
+    All pinned topics (up to PINNED_MAX, newest pin first) come with the first page, in one query."""
     per_page = current_app.config["FORUM_TOPICS_PER_PAGE"]
     base = _list_query(viewer, name, category)
     pinned = [] if after else list(db.session.scalars(
-        base.where(Topic.pinned_at.is_not(None)).order_by(Topic.pinned_at.desc()).limit(10)).unique())
+        base.where(Topic.pinned_at.is_not(None)).order_by(Topic.pinned_at.desc(), Topic.id.desc())
+        .limit(PINNED_MAX)).unique())
     query = base.where(Topic.pinned_at.is_(None))
     key = _parse_after(after)
     if key is not None:
@@ -118,7 +130,7 @@ def _parse_after(after: str | None):
     stamp, _, topic_id = after.rpartition("_")
     try:
         key = aware(datetime.fromisoformat(stamp)).astimezone(UTC), int(topic_id)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a time near year 1 or 9999 that UTC can't hold
         abort(404)
     if not 1 <= key[1] < 2**31:
         abort(404)
@@ -164,10 +176,14 @@ def latest_posts(topic: Topic, limit: int = 50) -> list[Post]:
 
 def notifications(user, after: str | None, per_page: int = 30):
     """A member's notifications, newest first (batched thanks move up when another thank-you joins them), with
-    what each needs to be said and linked: one query a page. `after` is "<iso time>_<id>" of the last row."""
-    query = (select(Notification).outerjoin(Notification.topic)
-             .where(Notification.user_id == user.id, or_(Notification.topic_id.is_(None), _alive(Topic, user)))
-             .options(contains_eager(Notification.topic).joinedload(Topic.category), joinedload(Notification.actor)))
+    what each needs to be said and linked: one query a page. `after` is "<iso time>_<id>" of the last row.
+    Notifications about a topic the member can no longer read (deleted, or moved to a category above their role)
+    are left out; those about no topic stay."""
+    query = (select(Notification).outerjoin(Notification.topic).outerjoin(Topic.category)
+             .where(Notification.user_id == user.id,
+                    or_(Notification.topic_id.is_(None), and_(_alive(Topic, user), _visible(user))))
+             .options(contains_eager(Notification.topic).contains_eager(Topic.category),
+                      joinedload(Notification.actor)))
     key = _parse_after(after)
     if key is not None:
         query = query.where(or_(Notification.created_at < key[0],

@@ -78,3 +78,14 @@ def answer_accepted(post, topic, by, **extra):
 @signals.post_thanked.connect
 def post_thanked(post, by, **extra):
     notifications.notify(post.author, "thanks", topic=post.topic, post=post, actor=by)
+
+
+@signals.post_unthanked.connect
+def post_unthanked(post, by, **extra):
+    notifications.withdraw_thanks(post, by)
+
+
+@signals.post_deleted.connect
+def post_deleted(post, topic, by, **extra):
+    """What a deleted post said is no news any more: its unread notifications go, and the bell follows."""
+    notifications.withdraw_for(post, topic)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..core import text
-from ..core.errors import Conflict, Invalid, NotAllowed, TooMany
+from ..core.errors import Conflict, Invalid, NotAllowed, NotFound, TooMany
 from ..core.permissions import has_role
 from ..core.timeutil import aware, local, utcnow
 from ..extensions import db
@@ -70,7 +70,8 @@ def _limited(limits: bool | None) -> bool:
 
 
 def can_open_topic(user, category: Category) -> bool:
-    return category.kind != "announcements" or has_role(user, "manager")
+    """Announcements are posted by staff: moderators and the community team (managers, admins)."""
+    return category.kind != "announcements" or has_role(user, "moderator")
 
 
 def create_topic(author, category: Category, title: str, body: str, tags=(), *, limits: bool | None = None) -> Topic:
@@ -82,7 +83,8 @@ def create_topic(author, category: Category, title: str, body: str, tags=(), *, 
         raise Invalid(f"A title has {low} to {high} characters: say what you need in a sentence.", field="title")
     body = _check_body(body)
     if not can_open_topic(author, category):
-        raise NotAllowed(f"Only the community team opens topics in {category.name}; you can reply to them.")
+        raise NotAllowed(f"Only moderators and the community team open topics in {category.name}; you can reply "
+                         "to them.")
     since = utcnow() - timedelta(minutes=_config("FORUM_DUPLICATE_TITLE_MINUTES"))
     duplicate = select(Topic.id).where(Topic.author_id == author.id, func.lower(Topic.title) == title.lower(),
                                        Topic.created_at >= since)
@@ -109,7 +111,10 @@ def create_topic(author, category: Category, title: str, body: str, tags=(), *, 
 
 
 def post_reply(topic: Topic, author, body: str, *, limits: bool | None = None) -> Post:
-    """Reply in a topic. Raises Invalid, Conflict (closed) or TooMany (the new-member limits, as for topics)."""
+    """Reply in a topic. Raises Invalid, NotFound (deleted, even for moderators), Conflict (closed) or TooMany (the
+    new-member limits, as for topics)."""
+    if topic.deleted_at is not None:
+        raise NotFound("This topic is deleted: it takes no replies. A moderator can restore it first.")
     if topic.locked_at is not None:
         raise Conflict("This topic is closed: it takes no new replies. Open a new topic and link to this one.")
     body = _check_body(body)
@@ -174,6 +179,8 @@ def unaccept_answer(topic: Topic, by) -> None:
 
 
 def thank(post: Post, by) -> Thanks:
+    if post.deleted_at is not None or post.topic.deleted_at is not None:
+        raise NotFound("This post is deleted, so there is nobody left to thank for it.")
     if post.author_id == by.id:
         raise NotAllowed("You can't thank your own post — but others can.")
     if db.session.scalar(select(Thanks.id).where(Thanks.post_id == post.id, Thanks.user_id == by.id)):

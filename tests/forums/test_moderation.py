@@ -109,3 +109,19 @@ def test_a_deleted_reply_vanishes_from_the_page_and_its_permalink(client, login,
     assert "A reply that will be deleted soon." not in client.get(f"/t/{topic.id}-{topic.slug}").get_data(
         as_text=True)
     assert client.get(f"/p/{reply.id}").status_code == 404
+
+
+def test_the_moderator_says_why_and_the_log_keeps_it(client, login, app):
+    topic = make_topic(title="Read this before you post, please")
+    reply = make_reply(topic, body="Buy followers at a very low price, today only.")
+    make_member("mod", role="moderator")
+    login("mod")
+    url = f"/t/{topic.id}-{topic.slug}"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("Reason (optional, for the moderator log)") >= 4  # pin, close, and each post's delete
+    client.submit(f"/t/{topic.id}/pin", {"pinned": "1", "reason": "House rules for everyone"}, page=url)
+    client.submit(f"/p/{reply.id}/delete", {"reason": "Advertising"}, page=url)
+    client.submit(f"/p/{reply.id}/restore", {"reason": "Appeal upheld"}, page=url)
+    assert log_entries() == [("pin", "House rules for everyone"), ("delete_post", "Advertising"),
+                             ("restore_post", "Appeal upheld")]
+    assert "Advertising" in client.get("/forums/log").get_data(as_text=True)

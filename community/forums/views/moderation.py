@@ -22,7 +22,7 @@ from .common import moderated
 @login_required
 def pin(topic_id):
     topic = queries.topic_or_404(topic_id, current_user)
-    moderation.set_pinned(topic, current_user, request.form.get("pinned") == "1")
+    moderation.set_pinned(topic, current_user, request.form.get("pinned") == "1", request.form.get("reason", ""))
     return moderated(topic, "Pinned: it now leads every list." if topic.pinned_at else "Unpinned.")
 
 
@@ -30,7 +30,7 @@ def pin(topic_id):
 @login_required
 def close(topic_id):
     topic = queries.topic_or_404(topic_id, current_user)
-    moderation.set_closed(topic, current_user, request.form.get("closed") == "1")
+    moderation.set_closed(topic, current_user, request.form.get("closed") == "1", request.form.get("reason", ""))
     return moderated(topic, "Closed: it takes no new replies." if topic.locked_at else "Reopened for replies.")
 
 
@@ -174,14 +174,15 @@ def merge(topic_id):
 
 
 def topic_or_redirect(topic_id):
-    """The topic page's topic, or a 301 to where a merged topic's posts went (for everyone: members never see the
-    deleted topic, moderators do). No extra query for a topic that was never merged."""
+    """The topic page's topic, or a 301 to where a merged topic's posts went, for whoever may read both the merged
+    topic's category and the target (anyone else gets a 404: the address leads nowhere). No extra query for a topic
+    that was never merged."""
     try:
         topic = queries.topic_or_404(topic_id, current_user)
     except NotFound:
         topic = None
     if topic is None or topic.merged_into_id is not None:
-        target = moderation.merged_target(topic_id)
+        target = moderation.merged_target(topic_id, current_user)
         if target is not None:
             abort(redirect(url_for("forums.topic", topic_id=target.id, slug=target.slug), 301))
     return topic or abort(404)

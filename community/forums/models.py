@@ -78,6 +78,7 @@ class Topic(db.Model):
         ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # "did an answer solve it?"
+    unlisted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # out of lists, open by link
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
@@ -103,6 +104,7 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    reply_to_number: Mapped[int | None] = mapped_column(Integer)  # the post (by number) this one answers
     thanks_count: Mapped[int] = mapped_column(Integer, default=0)
     first_of_author: Mapped[bool] = mapped_column(default=False, server_default="0")  # "first post: say hello"
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -188,6 +190,7 @@ class Watch(db.Model):
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
     level: Mapped[str] = mapped_column(String(10))
+    last_read_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # topic watches: read up to
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

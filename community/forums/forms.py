@@ -1,8 +1,9 @@
 """Forum forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from ..accounts.forms import ChoiceField
 
@@ -21,6 +22,7 @@ class AskForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
+    reply_to = IntegerField(widget=HiddenInput(), validators=[Optional()])
     body = TextAreaField("Your reply", validators=[DataRequired("Write your reply first.")],
                          description="Markdown works: `code`, ```blocks```, **bold**, [links](https://example.com).")
     preview = SubmitField("Preview")

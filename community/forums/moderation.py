@@ -44,6 +44,15 @@ def set_closed(topic: Topic, by, closed: bool, reason: str = "") -> None:
     log(by, "close" if closed else "reopen", topic, reason=reason)
 
 
+def set_unlisted(topic: Topic, by, unlisted: bool, reason: str = "") -> None:
+    """Unlisted topics leave every list and feed; anyone with the link still reads them (their author too)."""
+    _moderator(by)
+    if (topic.unlisted_at is not None) == unlisted:
+        raise Conflict("This topic is already unlisted." if unlisted else "This topic is already listed.")
+    topic.unlisted_at = utcnow() if unlisted else None
+    log(by, "unlist" if unlisted else "relist", topic, reason=reason)
+
+
 def can_delete(user, post: Post) -> bool:
     return post.author_id == user.id or has_role(user, "moderator")
 

@@ -21,6 +21,7 @@ from .models import WATCH_LEVELS, Category, Notification, Post, Thanks, Topic, W
 # What each kind says, from the reader's point of view.
 KINDS = {
     "reply": "{actor} replied to your topic “{title}”",
+    "reply_post": "{actor} replied to your post in “{title}”",
     "watched": "{actor} replied in “{title}”, which you watch",
     "new_topic": "{actor} opened “{title}” in {category}, which you watch",
     "mention": "{actor} mentioned you in “{title}”",
@@ -30,7 +31,7 @@ KINDS = {
     "flagged": "Your post in “{title}” is hidden after members flagged it: edit it to show it again",
     "reminder": "Did an answer solve “{title}”? Mark it, so the next person finds it",
 }
-MAILED_AT_ONCE = {"reply", "watched", "new_topic", "mention", "accepted", "flagged", "reminder"}
+MAILED_AT_ONCE = {"reply", "reply_post", "watched", "new_topic", "mention", "accepted", "flagged", "reminder"}
 LEVEL_WORDS = {
     "watching": "Watching: every new reply",
     "tracking": "Tracking: count new replies, no notifications",

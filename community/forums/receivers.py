@@ -9,6 +9,7 @@ from ..core import text
 from ..core.permissions import has_role
 from ..extensions import db
 from . import notifications
+from .models import Post
 
 
 def _can_see(user: User, topic) -> bool:
@@ -24,10 +25,15 @@ def _members(ids=(), names=()) -> list[User]:
 
 
 def _tell_everyone(post, topic, actor, *, new_topic: bool, mentioned: list[str]) -> None:
-    """One notification per member per post, the most personal kind first: mention, reply to my topic, watched."""
+    """One notification per member per post, the most personal kind first: mention, reply to my post, reply to my
+    topic, watched."""
     levels = notifications.effective_levels(topic)
     watchers = {user_id for user_id, level in levels.items() if level == "watching"}
-    people = {user.id: user for user in _members(watchers | {topic.author_id}, mentioned)}
+    answered = None  # the author of the post this one replies to
+    if post.reply_to_number:
+        answered = db.session.scalar(select(Post.author_id).where(Post.topic_id == topic.id,
+                                                                  Post.number == post.reply_to_number))
+    people = {user.id: user for user in _members(watchers | {topic.author_id, answered} - {None}, mentioned)}
     told = {actor.id}
 
     def tell(user, kind):
@@ -39,6 +45,8 @@ def _tell_everyone(post, topic, actor, *, new_topic: bool, mentioned: list[str])
     for user in people.values():
         if user.username_key in mentioned:
             tell(user, "mention")
+    if answered is not None:
+        tell(people.get(answered), "reply_post")
     if not new_topic:
         tell(people.get(topic.author_id), "reply")
     for user_id in sorted(watchers):

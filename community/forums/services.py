@@ -110,9 +110,9 @@ def create_topic(author, category: Category, title: str, body: str, tags=(), *, 
     return topic
 
 
-def post_reply(topic: Topic, author, body: str, *, limits: bool | None = None) -> Post:
-    """Reply in a topic. Raises Invalid, NotFound (deleted, even for moderators), Conflict (closed) or TooMany (the
-    new-member limits, as for topics)."""
+def post_reply(topic: Topic, author, body: str, *, reply_to: int | None = None, limits: bool | None = None) -> Post:
+    """Reply in a topic, optionally to one of its posts (by number: its author hears of it). Raises Invalid,
+    NotFound (deleted, even for moderators), Conflict (closed) or TooMany (the new-member limits, as for topics)."""
     if topic.deleted_at is not None:
         raise NotFound("This topic is deleted: it takes no replies. A moderator can restore it first.")
     if topic.locked_at is not None:
@@ -128,7 +128,10 @@ def post_reply(topic: Topic, author, body: str, *, limits: bool | None = None) -
                 last_posted_at=utcnow(), last_poster_id=author.id)
         .returning(Topic.highest_post_number)
     ).scalar_one()
-    post = Post(topic=topic, number=number, author=author, body=body, body_html=body_html,
+    if reply_to is not None and db.session.scalar(select(Post.id).where(
+            Post.topic_id == topic.id, Post.number == reply_to, Post.deleted_at.is_(None))) is None:
+        reply_to = None  # that post is gone (or never was): the reply stands on its own
+    post = Post(topic=topic, number=number, author=author, body=body, body_html=body_html, reply_to_number=reply_to,
                 first_of_author=_is_first_post(author))
     db.session.add(post)
     db.session.flush()

@@ -125,3 +125,21 @@ def test_the_moderator_says_why_and_the_log_keeps_it(client, login, app):
     assert log_entries() == [("pin", "House rules for everyone"), ("delete_post", "Advertising"),
                              ("restore_post", "Appeal upheld")]
     assert "Advertising" in client.get("/forums/log").get_data(as_text=True)
+
+
+def test_a_moderator_unlists_a_topic_and_lists_it_again(client, login, app):
+    topic = make_topic(title="A topic only its link should lead to")
+    make_member("mod", role="moderator")
+    make_member("member")
+    login("member")
+    assert client.submit(f"/t/{topic.id}/unlist", {"unlisted": "1"}, page=f"/t/{topic.id}-{topic.slug}"
+                         ).status_code == 403
+    login("mod")
+    url = f"/t/{topic.id}-{topic.slug}"
+    response = client.submit(f"/t/{topic.id}/unlist", {"unlisted": "1", "reason": "Duplicate of the FAQ"}, page=url,
+                             follow_redirects=True)
+    assert "Unlisted: it left the lists and feeds" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Topic.unlisted_at).where(Topic.id == topic.id)) is not None
+    assert client.submit(f"/t/{topic.id}/unlist", {"unlisted": "1"}, page=url).status_code == 409
+    client.submit(f"/t/{topic.id}/unlist", {"unlisted": "0"}, page=url)
+    assert log_entries() == [("unlist", "Duplicate of the FAQ"), ("relist", "")]

@@ -26,6 +26,15 @@ def pin(topic_id):
     return moderated(topic, "Pinned: it now leads every list." if topic.pinned_at else "Unpinned.")
 
 
+@bp.route("/t/<id:topic_id>/unlist", methods=["POST"])
+@login_required
+def unlist(topic_id):
+    topic = queries.topic_or_404(topic_id, current_user)
+    moderation.set_unlisted(topic, current_user, request.form.get("unlisted") == "1", request.form.get("reason", ""))
+    return moderated(topic, "Unlisted: it left the lists and feeds; its link still works." if topic.unlisted_at
+                     else "Listed again: it shows in the lists and feeds.")
+
+
 @bp.route("/t/<id:topic_id>/close", methods=["POST"])
 @login_required
 def close(topic_id):

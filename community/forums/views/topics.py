@@ -72,7 +72,8 @@ def topic(topic_id, slug=None):
     if slug != topic.slug:  # old or missing slug: one canonical address per topic
         page = request.args.get("page", type=int)
         return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page), 301)
-    return _render_topic(topic, request.args.get("page", 1, type=int), ReplyForm())
+    return _render_topic(topic, request.args.get("page", 1, type=int),
+                         ReplyForm(reply_to=request.args.get("reply_to", type=int)))
 
 
 @bp.route("/t/<id:topic_id>/reply", methods=["POST"])
@@ -84,7 +85,7 @@ def reply(topic_id):
     if not form.validate_on_submit() or form.preview.data:
         return _topic_with_form(topic, form, text.render(form.body.data) if form.preview.data else None)
     try:
-        post = services.post_reply(topic, current_user, form.body.data)
+        post = services.post_reply(topic, current_user, form.body.data, reply_to=form.reply_to.data)
     except DomainError as exc:
         form.body.errors = [*form.body.errors, exc.message]
         return _topic_with_form(topic, form, None, exc.status)

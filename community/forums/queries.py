@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, case, exists, false, literal, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import Page, keyset
@@ -81,9 +81,27 @@ def _opening_post_shown(viewer, name: str):
     return ~exists().where(Post.topic_id == Topic.id, Post.number == 1, Post.hidden_at.is_not(None))
 
 
+def _listed(viewer, name: str):
+    """An unlisted topic is out of every list and feed (its page stays open by link); moderators still list it, and
+    its author finds it in "My topics"."""
+    if name == "mine" or has_role(viewer, "moderator"):
+        return true()
+    return Topic.unlisted_at.is_(None)
+
+
 def _list_query(viewer, name: str, category: Category | None):
-    query = (select(Topic).join(Topic.category)
-             .where(Topic.deleted_at.is_(None), _visible(viewer), _opening_post_shown(viewer, name))
+    """Topics with, for a signed-in viewer, how many posts came after their read position in the topics they watch
+    or track (0 elsewhere): the viewer's topic watch is outer-joined into the same query."""
+    member_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    new_posts = literal(0)
+    query = select(Topic)
+    if member_id is not None:
+        new_posts = case((Watch.id.is_(None), 0), else_=Topic.highest_post_number - Watch.last_read_number)
+        query = query.outerjoin(Watch, and_(Watch.topic_id == Topic.id, Watch.user_id == member_id,
+                                            Watch.level.in_(("watching", "tracking"))))
+    query = (query.add_columns(new_posts.label("new_posts")).join(Topic.category)
+             .where(Topic.deleted_at.is_(None), _visible(viewer), _opening_post_shown(viewer, name),
+                    _listed(viewer, name))
              .options(contains_eager(Topic.category), joinedload(Topic.author), joinedload(Topic.last_poster),
                       selectinload(Topic.tags)))
     if category is not None:
@@ -95,28 +113,37 @@ def _list_query(viewer, name: str, category: Category | None):
     elif name == "solved":
         query = query.where(Topic.accepted_post_id.is_not(None))
     elif name == "mine":
-        query = query.where(Topic.author_id == getattr(viewer, "id", None))
+        query = query.where(Topic.author_id == member_id)
     elif name == "watching":
-        query = query.where(Topic.id.in_(select(Watch.topic_id).where(
-            Watch.user_id == getattr(viewer, "id", None), Watch.level.in_(("watching", "tracking")))))
+        query = query.where(Watch.id.is_not(None) if member_id is not None else false())
     return query
+
+
+def _topics(query) -> list[Topic]:
+    """Run a list query; each topic gets `new_posts` (posts past the viewer's read position, 0 if none or unknown)
+    and `read_up_to` (the last post number they read, for a link to the first new one)."""
+    topics = []
+    for topic, new_posts in db.session.execute(query).unique():
+        topic.new_posts = max(new_posts or 0, 0)
+        topic.read_up_to = topic.highest_post_number - topic.new_posts
+        topics.append(topic)
+    return topics
 
 
 def topic_list(viewer, name: str = "latest", category: Category | None = None, after: str | None = None):
     """(pinned topics, a page of the rest by last activity). Keyset: `after` is "<iso time>_<id>" of the last row.
-    All pinned topics (up to PINNED_MAX, newest pin first) come with the first page, in one query."""
+    All pinned topics (up to PINNED_MAX, newest pin first) come with the first page, in one query. Each topic
+    carries `new_posts` for the viewer (see `_topics`)."""
     per_page = current_app.config["FORUM_TOPICS_PER_PAGE"]
     base = _list_query(viewer, name, category)
-    pinned = [] if after else list(db.session.scalars(
-        base.where(Topic.pinned_at.is_not(None)).order_by(Topic.pinned_at.desc(), Topic.id.desc())
-        .limit(PINNED_MAX)).unique())
+    pinned = [] if after else _topics(
+        base.where(Topic.pinned_at.is_not(None)).order_by(Topic.pinned_at.desc(), Topic.id.desc()).limit(PINNED_MAX))
     query = base.where(Topic.pinned_at.is_(None))
     key = _parse_after(after)
     if key is not None:
         query = query.where(or_(Topic.last_posted_at < key[0],
                                 (Topic.last_posted_at == key[0]) & (Topic.id < key[1])))
-    rows = list(db.session.scalars(
-        query.order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(per_page + 1)).unique())
+    rows = _topics(query.order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(per_page + 1))
     more = len(rows) > per_page
     rows = rows[:per_page]
     next_after = f"{aware(rows[-1].last_posted_at).isoformat()}_{rows[-1].id}" if more else None

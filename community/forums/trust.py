@@ -24,7 +24,7 @@ from ..core.errors import Invalid, NotAllowed
 from ..core.permissions import has_role, rule
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from .models import Flag, Post, Thanks, Topic, TopicView
+from .models import Flag, Post, Thanks, Topic, TopicView, Watch
 
 NAMES = {0: "New", 1: "Basic", 2: "Member", 3: "Regular", 4: "Leader"}
 PERIOD_DAYS = 100  # TL3 looks at the last 100 days
@@ -87,8 +87,10 @@ def _insert(conn, model):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(model)
 
 
-def record_topic_view(viewer, topic, posts_read: int) -> None:
-    """A member read a page of a topic: one row a day per topic (the most posts seen), one view a day counted."""
+def record_topic_view(viewer, topic, posts_read: int, last_number: int = 0) -> None:
+    """A member read a page of a topic: one row a day per topic (the most posts seen), one view a day counted; and
+    if they watch or track it (a watch row for the topic), their read position rises to `last_number`, the highest
+    post number on the page (never down: an earlier page leaves it where it was)."""
     key = {"user_id": viewer.id, "topic_id": topic.id, "day": utcnow().date()}
     with _writing() as conn:
         inserted = conn.execute(_insert(conn, TopicView).values(**key, posts_read=posts_read)
@@ -98,6 +100,10 @@ def record_topic_view(viewer, topic, posts_read: int) -> None:
         else:
             conn.execute(update(TopicView).where(*(getattr(TopicView, k) == v for k, v in key.items()),
                                                  TopicView.posts_read < posts_read).values(posts_read=posts_read))
+        if last_number > 0:
+            conn.execute(update(Watch).where(Watch.user_id == viewer.id, Watch.topic_id == topic.id,
+                                             Watch.last_read_number < last_number)
+                         .values(last_read_number=last_number))
 
 
 def record_visit(viewer) -> None:

@@ -164,7 +164,7 @@ def _render_topic(topic, page, form, preview_html=None, status=200):
     if current_user.is_authenticated:
         watch = notifications.levels_for(current_user, topic)
         if request.method == "GET":
-            trust.record_topic_view(current_user, topic, len(posts))
+            trust.record_topic_view(current_user, topic, len(posts), posts[-1].number if posts else 0)
     return render_template("forums/topic.html", topic=topic, posts=posts, thanked=thanked, accepted=accepted,
                            page=page, pages=pages, form=form, preview_html=preview_html, watch=watch,
                            watch_words=notifications.LEVEL_WORDS,

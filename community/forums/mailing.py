@@ -63,11 +63,10 @@ def _mailable(user: User) -> bool:
 
 
 def _link(note: Notification) -> str:
-    if note.post_id:
-        return public_url("forums.post", post_id=note.post_id)
-    if note.topic_id:
-        return public_url("forums.topic", topic_id=note.topic_id)
-    return public_url("forums.notifications")
+    from .notifications import target
+
+    endpoint, values = target(note)
+    return public_url(endpoint, **values)
 
 
 def _send(user: User, subject: str, template: str, **context) -> None:

@@ -84,6 +84,15 @@ def describe(note: Notification, topic: Topic | None = None, actor: User | None 
                               category=topic.category.name if topic else "a category")
 
 
+def target(note: Notification) -> tuple[str, dict]:
+    """Where a notification leads: (endpoint, values) of its post, else its topic, else the list."""
+    if note.post_id:
+        return "forums.post", {"post_id": note.post_id}
+    if note.topic_id:
+        return "forums.topic", {"topic_id": note.topic_id}
+    return "forums.notifications_page", {}
+
+
 def mark_read(user: User, note_id: int) -> Notification:
     note = db.session.scalar(select(Notification).where(Notification.id == note_id,
                                                         Notification.user_id == user.id))
@@ -206,9 +215,6 @@ def effective_levels(topic: Topic) -> dict[int, str]:
             levels[user_id] = level
     return levels
 
-
-def category_level(user: User, category: Category) -> str | None:
-    return db.session.scalar(select(Watch.level).where(Watch.user_id == user.id, Watch.category_id == category.id))
 
 
 def category_levels(user: User) -> dict[int, str]:

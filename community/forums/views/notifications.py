@@ -20,11 +20,8 @@ def notifications_page():
 def read_notification(note_id):
     note = notifications.mark_read(current_user, note_id)
     db.session.commit()
-    if note.post_id:
-        return redirect(url_for("forums.post", post_id=note.post_id))
-    if note.topic_id:
-        return redirect(url_for("forums.topic", topic_id=note.topic_id))
-    return redirect(url_for("forums.notifications_page"))
+    endpoint, values = notifications.target(note)
+    return redirect(url_for(endpoint, **values))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

@@ -38,7 +38,7 @@ def index():
 def category(slug):
     category = queries.category_or_404(slug, current_user)
     pinned, page = queries.topic_list(current_user, _filter(), category, request.args.get("after"))
-    level = notifications.category_level(current_user, category) if current_user.is_authenticated else None
+    level = notifications.category_levels(current_user).get(category.id) if current_user.is_authenticated else None
     return render_template("forums/category.html", category=category, pinned=pinned, page=page,
                            filter=_filter(), filters=queries.FILTERS, empty_messages=queries.EMPTY,
                            watch_level=level, watch_words=notifications.LEVEL_WORDS)

@@ -56,7 +56,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_receivers() -> None:
     """Connect every area's signal receivers (blinker keeps one connection per function, so this is idempotent)."""
+    from .accounts import search as _members  # noqa: F401  (each area's documents in the search index)
     from .forums import receivers  # noqa: F401
+    from .forums import search as _forums  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,10 +5,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core import mail as mailer
+from .core import search as searcher
 from .core.db import write_intent
 
 demo = AppGroup("demo", help="The demo community.")
 mail = AppGroup("mail", help="The mail outbox.")
+search_group = AppGroup("search", help="The search index.")
 
 
 @demo.command("load")
@@ -43,9 +45,47 @@ def mail_send():
         raise SystemExit(1)
 
 
+@search_group.command("sync")
+def search_sync():
+    """Apply every change still waiting in the search outbox."""
+    applied = searcher.sync(current_app._get_current_object(), rounds=10**6)
+    if applied is None:
+        click.echo("The index is busy (another process holds its writer lock); try again in a moment.")
+        raise SystemExit(1)
+    click.echo(f"Applied {applied} waiting change(s); the outbox is empty.")
+
+
+@search_group.command("reindex")
+def search_reindex():
+    """Rebuild the index from the database in a fresh folder, then swap it in."""
+    from sqlalchemy.orm import Session
+
+    from .extensions import db
+
+    with Session(db.engine) as session:
+        total = searcher.expected_count(session)
+    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+        count = searcher.reindex(current_app._get_current_object(), progress=bar.update)
+    click.echo(f"Indexed {count} document(s).")
+
+
+@search_group.command("check")
+def search_check():
+    """Compare the index with the database; exit 1 if any document is missing, extra or stale."""
+    found = searcher.check(current_app._get_current_object())
+    for label, keys in (("missing", found.missing), ("extra", found.extra), ("stale", found.stale)):
+        shown = ", ".join(keys[:20]) + (" …" if len(keys) > 20 else "")
+        click.echo(f"{label}: {len(keys)}" + (f" ({shown})" if keys else ""))
+    if found.pending:
+        click.echo(f"{found.pending} change(s) wait in the outbox: `flask --app wsgi search sync` applies them.")
+    if found.total:
+        raise SystemExit(1)
+    click.echo("The index matches the database.")
+
+
 def register_commands(app):
     from .accounts.cli import users
     from .forums.cli import forums
 
-    for group in (demo, mail, users, forums):
+    for group in (demo, mail, search_group, users, forums):
         app.cli.add_command(group)

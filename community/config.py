@@ -51,6 +51,12 @@ DEFAULTS = {
     "FORUM_SOLVED_REMINDER_DAYS": 3,  # "did an answer solve it?", once
     "FORUM_READING_SECONDS_PER_POST": 20,  # reading time from topic views: 30 posts read = 10 minutes
     "FORUM_INTRODUCTIONS_TOPIC_ID": None,  # the welcome page's "introduce yourself" thread (else found by title)
+    # Search (Whoosh): how long a process waits for the index's writer lock before leaving its outbox rows to the
+    # lock's holder (who applies them before letting go) or to `flask --app wsgi search sync`.
+    "SEARCH_WRITER_TIMEOUT": 5.0,
+    "SEARCH_APPLY_AFTER_COMMIT": True,  # off only in tests that are not about search (each index commit costs ~20 ms)
+    "SEARCH_RESULTS_PER_PAGE": 20,
+    "SEARCH_QUERY_LENGTH": 200,
     # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host are then believed.
     "TRUSTED_PROXIES": 0,
 }

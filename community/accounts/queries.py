@@ -35,3 +35,16 @@ def newest_members(limit: int = 8) -> list[User]:
 def staff(limit: int = 12) -> list[User]:
     query = select(User).where(User.role.in_(("moderator", "manager", "admin")), User.suspended_at.is_(None))
     return list(db.session.scalars(query.order_by(User.role.desc(), User.username_key).limit(limit)))
+
+
+def by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username_key == username.lower().lstrip("@")[:30]))
+
+
+def by_ids(ids) -> dict[int, User]:
+    """Members by id (search results: authors and member hits), confirmed and not suspended. 1 query."""
+    ids = {int(i) for i in ids if str(i).isdigit()}
+    if not ids:
+        return {}
+    query = select(User).where(User.id.in_(ids), User.email_verified_at.is_not(None), User.suspended_at.is_(None))
+    return {user.id: user for user in db.session.scalars(query)}

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-_write_intent = contextvars.ContextVar("write_intent", default=False)
+_write_intent = contextvars.ContextVar("write_intent", default=None)  # None: decided by the request's method
 BUSY_TIMEOUT_SECONDS = 15
 
 
@@ -30,9 +30,21 @@ def write_intent():
         _write_intent.reset(token)
 
 
+@contextlib.contextmanager
+def read_only():
+    """Mark the transactions begun inside this block as readers, even in a POST request (work after a commit that
+    reads first and writes later in a transaction of its own, such as applying the search outbox)."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 def wants_write() -> bool:
-    if _write_intent.get():
-        return True
+    intent = _write_intent.get()
+    if intent is not None:
+        return intent
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 

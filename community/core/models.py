@@ -36,3 +36,17 @@ class UsedToken(db.Model):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     purpose: Mapped[str] = mapped_column(String(30))
     used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SearchOutbox(db.Model):
+    """Search-index work: written in the same transaction as the change, applied to the index after the commit by
+    whichever process takes the index's writer lock, and deleted only once applied (so a crash loses nothing).
+
+    A row names a document (`post:12`, `thread:3`, `member:7`); applying it reads that document's current state from
+    the database, so rows may be applied twice or out of order with the same result."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

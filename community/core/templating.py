@@ -25,6 +25,12 @@ def init_app(app):
     app.add_template_filter(exact, "exact")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(local_time_now, "time_now_in")
+    app.add_template_filter(reject_keys, "reject_keys")
+
+
+def reject_keys(mapping: dict, *names: str) -> dict:
+    """A copy of `mapping` without `names` (links that keep a page's query arguments but change one)."""
+    return {key: value for key, value in mapping.items() if key not in names}
 
 
 def _viewer_zone():

@@ -4,6 +4,7 @@ The one place user text becomes HTML. Call `render()` once, when the text is wri
 `*_html` column; templates mark only `*_html` fields `|safe`.
 """
 
+import html as htmlmod
 import re
 from functools import partial
 
@@ -105,3 +106,8 @@ def mentions(markdown: str | None) -> list[str]:
             if token.type == "mention" and token.meta["name"].lower() not in names:
                 names.append(token.meta["name"].lower())
     return names
+
+
+def plain(html: str | None) -> str:
+    """The words of already-cleaned HTML, without tags: what the search index reads and snippets show."""
+    return " ".join(htmlmod.unescape(bleach.clean(html or "", tags=set(), strip=True)).split())

@@ -85,6 +85,7 @@ class Topic(db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_poster: Mapped[User] = relationship(foreign_keys=[last_poster_id])
     tags: Mapped[list[Tag]] = relationship(secondary=topic_tags, order_by=Tag.name)
+    accepted_post: Mapped["Post | None"] = relationship(foreign_keys=[accepted_post_id], viewonly=True)
 
     @property
     def is_solved(self) -> bool:
@@ -239,3 +240,16 @@ class Flag(db.Model):
 
     post: Mapped[Post] = relationship()
     flagger: Mapped[User] = relationship(foreign_keys=[flagger_id])
+
+
+class Deflection(db.Model):
+    """An asker opened a similar question suggested while they typed theirs. It counts as a deflection (the answer
+    was already there) unless the same member went on to post a topic within the hour (`asked_at`)."""
+
+    __tablename__ = "deflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

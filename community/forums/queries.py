@@ -219,3 +219,45 @@ def notifications(user, after: str | None, per_page: int = 30):
                                    .limit(per_page + 1)))
     more, rows = len(rows) > per_page, rows[:per_page]
     return Page(rows, f"{aware(rows[-1].created_at).isoformat()}_{rows[-1].id}" if more else None)
+
+
+# Search results --------------------------------------------------------------------------------------------------
+
+def search_items(hits, viewer) -> dict[str, dict]:
+    """The topics and posts behind search hits, checked again against the database (deleted, hidden, unlisted or
+    private ones are dropped even if the index has not caught up yet): key → what the result shows. 2 queries."""
+    topic_ids = {hit.topic_id for hit in hits if hit.kind in ("topic", "post")}
+    post_ids = {hit.id for hit in hits if hit.kind == "post"}
+    if not topic_ids:
+        return {}
+    topics = {topic.id: topic for topic in db.session.scalars(
+        select(Topic).join(Topic.category).options(contains_eager(Topic.category), selectinload(Topic.tags))
+        .where(Topic.id.in_(topic_ids), _visible(viewer), *_searchable_topic()))}
+    posts = {post.id: post for post in db.session.scalars(
+        select(Post).options(joinedload(Post.author))
+        .where(Post.id.in_(post_ids), Post.deleted_at.is_(None), Post.hidden_at.is_(None)))} if post_ids else {}
+    items = {}
+    for hit in hits:
+        topic = topics.get(hit.topic_id)
+        if topic is None or (hit.kind == "post" and hit.id not in posts):
+            continue
+        post = posts.get(hit.id) if hit.kind == "post" else None
+        items[hit.key] = {"topic": topic, "post": post, "author_id": post.author_id if post else topic.author_id}
+    return items
+
+
+def _searchable_topic():
+    return Topic.deleted_at.is_(None), Topic.unlisted_at.is_(None), Topic.merged_into_id.is_(None)
+
+
+def similar_topics(ids: list[int], viewer) -> list[Topic]:
+    """Topics by id in the given order (suggestions while asking), solved ones first, each with its accepted answer
+    loaded; the ones the viewer may not see are left out. 2 queries."""
+    if not ids:
+        return []
+    found = {topic.id: topic for topic in db.session.scalars(
+        select(Topic).join(Topic.category)
+        .options(contains_eager(Topic.category), selectinload(Topic.accepted_post))
+        .where(Topic.id.in_(ids), _visible(viewer), *_searchable_topic()))}
+    ordered = [found[i] for i in ids if i in found]
+    return sorted(ordered, key=lambda topic: topic.accepted_post_id is None)  # stable: relevance within each group

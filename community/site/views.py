@@ -1,8 +1,12 @@
 """Home and search."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 
 from ..accounts import queries as members
+from ..forums import queries as forums
+from . import queries as searching
+from .forms import SearchForm
 
 bp = Blueprint("site", __name__)
 
@@ -14,9 +18,28 @@ def home():
 
 @bp.route("/search")
 def search():
-    q = request.args.get("q", "").strip()
-    if len(q) > 200:
-        return render_template("site/search.html", q=q[:200], page=None,
-                               message="That search is too long: use up to 200 characters."), 400
-    page = members.member_directory(request.args.get("after", type=int), q) if q else None
-    return render_template("site/search.html", q=q, page=page, message=None)
+    form = SearchForm(request.args)
+    categories = forums.categories(current_user)
+    form.category.choices = [("", "Any category")] + [(c.slug, c.name) for c in categories]
+    problem = _problem(form)
+    if problem:
+        return render_template("site/search.html", form=form, ask=None, results=None, items={}, message=problem), 400
+    ask = form.ask()
+    if ask.empty:
+        return render_template("site/search.html", form=form, ask=ask, results=None, items={}, message=None)
+    try:
+        results = searching.find(ask, categories, current_user, page=form.page.data or 1)
+    except searching.Unknown as exc:  # a category or member that doesn't exist: say so, with nothing to list
+        return render_template("site/search.html", form=form, ask=ask, results=None, items={}, message=str(exc))
+    items = searching.items(results.hits, current_user)
+    return render_template("site/search.html", form=form, ask=ask, results=results, items=items, message=None)
+
+
+def _problem(form) -> str | None:
+    """What is wrong with the search as typed, in words (400), or None."""
+    limit = current_app.config["SEARCH_QUERY_LENGTH"]
+    if len(form.q.data or "") > limit:
+        return f"That search is too long: use up to {limit} characters."
+    if not form.validate():
+        return " ".join(f"{getattr(form, name).label.text}: {errors[0]}" for name, errors in form.errors.items())
+    return next(iter(form.ask().errors), None)

@@ -1,0 +1,524 @@
+"""Search: a Whoosh index kept in step with the database through an outbox. The only module that imports whoosh.
+
+Whoosh-Reloaded 2.7.5 provides the `whoosh` module: the maintained fork of Whoosh 2.7.4 (2016), with the fixes
+Python 3.11+ needs (invalid escape sequences, removed stdlib names) and the same file format and API.
+
+How an update travels: an area's change writes outbox rows (`queue`) in its own transaction; after the commit, the
+process that can take the index's writer lock within SEARCH_WRITER_TIMEOUT applies every pending row in one batch,
+then looks again before letting go, so rows left by a process that gave up waiting are applied by the holder. Rows
+are deleted only after the index commit; a process that dies in between leaves them for the next writer or for
+`flask --app wsgi search sync`. Applying a row rebuilds its documents from the database's current state, so rows
+may be applied twice or in any order.
+
+The index lives in a generation folder under SEARCH_INDEX_DIR, named by the `current` symlink; `reindex` builds a
+new generation and swaps the symlink (an atomic rename), holding the old generation's writer lock meanwhile so
+that nothing is applied to an index about to be dropped.
+
+Areas describe their documents with a `Source` (see `register`): a prefix (`post`, `thread`, `member`), a function
+turning ids into `Change`s, and a generator of every document for reindex and check.
+"""
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+
+from flask import current_app
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+from whoosh import fields, index, qparser, query, sorting
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.index import LockError
+from whoosh.qparser import QueryParserError
+
+from ..extensions import db
+from .db import after_commit, read_only, write_intent
+from .models import SearchOutbox
+
+log = logging.getLogger(__name__)
+
+KINDS = ("topic", "post", "event", "member")
+PUBLIC = "public"  # the visibility of documents everyone may see; else the lowest role that may (as categories)
+BATCH = 500  # outbox rows applied per index commit
+ROUNDS = 20  # batches one lock holder applies before letting go (the rest wait for the next writer or `sync`)
+SNIPPET_CHARS = 240
+MERGE_AT = 10  # small segments an incremental commit leaves before it merges them
+
+
+def schema() -> fields.Schema:
+    text = StemmingAnalyzer()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),  # "post:12": one document per key
+        kind=fields.ID(stored=True),
+        id=fields.NUMERIC(stored=True, bits=64),  # the row's id in its own table
+        topic_id=fields.ID(stored=True),  # topics and their posts, so a thread's documents go together
+        number=fields.STORED,  # a post's number in its topic, for its link
+        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
+        body=fields.TEXT(analyzer=text, stored=True, spelling=True),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        category=fields.ID(stored=True),
+        author=fields.ID(stored=True),  # the author's username, lower-cased
+        created=fields.DATETIME(stored=True, sortable=True),
+        solved=fields.BOOLEAN(stored=True),
+        visibility=fields.ID(stored=True),
+        digest=fields.STORED,  # of the document's content: `check` finds stale documents with it
+    )
+
+
+# What areas give ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    """What applying one outbox key does: drop documents by term, then add or replace `docs` (by their key)."""
+
+    drop: list[tuple[str, str]] = field(default_factory=list)
+    docs: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    prefix: str
+    changes: Callable[[Session, list[int]], Iterable[Change]]  # ids → the changes that bring their documents up to date
+    everything: Callable[[Session], Iterator[dict]] | None = None  # every document, for reindex and check
+    count: Callable[[Session], int] | None = None  # how many `everything` yields (for the progress bar)
+
+
+_SOURCES: dict[str, Source] = {}  # filled at import by each area's search.py; the same in every process
+
+
+def register(source: Source) -> None:
+    _SOURCES[source.prefix] = source
+
+
+@dataclass
+class _Watch:
+    model: type
+    attrs: tuple[str, ...]
+    keys: Callable[[object, Callable[[str], list]], Iterable[str]]  # (object, old values of an attribute) → keys
+
+
+_WATCHES: list[_Watch] = []
+
+
+def watch(model: type, attrs: Iterable[str], keys) -> None:
+    """Queue `keys(obj, old)` whenever a flush inserts or deletes a `model`, or changes one of `attrs` on it.
+    `old(name)` gives the values an attribute had before the change (empty for an insert)."""
+    _WATCHES.append(_Watch(model, tuple(attrs), keys))
+
+
+@event.listens_for(Session, "after_flush")
+def _queue_flushed(session, flush_context):
+    if not _WATCHES:
+        return
+    keys = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        for rule in _WATCHES:
+            if not isinstance(obj, rule.model):
+                continue
+            state = inspect(obj)
+            if obj in session.dirty and not any(state.attrs[name].history.has_changes() for name in rule.attrs):
+                continue
+            keys.extend(rule.keys(obj, lambda name, state=state: list(state.attrs[name].history.deleted or ())))
+    queue(session, keys)
+
+
+def queue(session: Session, keys: Iterable[str]) -> None:
+    """Write outbox rows for `keys` in the session's transaction, and apply them after it commits."""
+    rows = [{"key": key} for key in dict.fromkeys(keys)]
+    if not rows:
+        return
+    session.connection().execute(insert(SearchOutbox), rows)  # a Core insert: safe inside flush events too
+    if not current_app.config["SEARCH_APPLY_AFTER_COMMIT"]:
+        return  # the rows wait for `search sync` (the test suite, outside the tests about search)
+    pending = session.info.get("search_sync")
+    if pending is None or pending not in session.info.get("after_commit", ()):  # none yet, or its transaction ended
+        pending = session.info["search_sync"] = _SyncAfterCommit(current_app._get_current_object())
+        after_commit(session, pending)
+
+
+class _SyncAfterCommit:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self):
+        sync(self.app)
+
+
+# The index folder ------------------------------------------------------------------------------------------------
+
+def _root(app) -> str:
+    return app.config["SEARCH_INDEX_DIR"]
+
+
+def _current(app) -> str:
+    """The current generation's folder, creating an empty index on first use."""
+    root = _root(app)
+    link = os.path.join(root, "current")
+    try:
+        return os.path.join(root, os.readlink(link))
+    except FileNotFoundError:
+        pass
+    os.makedirs(root, exist_ok=True)
+    name = _new_generation(root)
+    try:
+        os.symlink(name, link)
+    except FileExistsError:  # another process made the first index at the same moment: use theirs
+        shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        return os.path.join(root, os.readlink(link))
+    return os.path.join(root, name)
+
+
+def _new_generation(root: str) -> str:
+    name = f"gen-{time.time_ns()}-{os.getpid()}"
+    os.makedirs(os.path.join(root, name))
+    index.create_in(os.path.join(root, name), schema())
+    return name
+
+
+def open_index(app=None):
+    app = app or current_app._get_current_object()
+    return _index(app, _current(app))
+
+
+# Applying the outbox ---------------------------------------------------------------------------------------------
+
+def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int | None:
+    """Apply pending outbox rows if this process can take the writer lock; return how many, or None when the lock
+    stayed busy (the rows wait for its holder, the next writer or `search sync`)."""
+    app = app or current_app._get_current_object()
+    wait = app.config["SEARCH_WRITER_TIMEOUT"] if timeout is None else timeout
+    applied = 0
+    with Session(db.engine) as session:
+        for _ in range(rounds):
+            with read_only():
+                rows = session.execute(select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id)
+                                       .limit(BATCH)).all()
+                session.rollback()  # the documents are read after the lock is ours: never older than the rows
+            if not rows:
+                return applied
+            folder = _current(app)
+            try:
+                writer = _index(app, folder).writer(timeout=wait)
+            except LockError:
+                return applied or None
+            if _current(app) != folder:  # a reindex swapped generations while we waited: write to the new one
+                writer.cancel()
+                continue
+            try:
+                with read_only():
+                    _apply(writer, _changes(session, [key for _, key in rows]))
+                    session.rollback()
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=len(writer.segments) >= MERGE_AT)  # merging is the costly part: do it now and then
+            with write_intent():
+                _forget(session, [row_id for row_id, _ in rows])
+            applied += len(rows)
+    return applied
+
+
+def _forget(session: Session, ids: list[int]) -> None:
+    for start in range(0, len(ids), 1000):
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids[start:start + 1000])))
+    session.commit()
+
+
+def _index(app, folder: str):
+    """The index in `folder`, opened once per process (its writers and searchers read the newest state)."""
+    cache = app.extensions.setdefault("search_indexes", {})
+    if folder not in cache:
+        cache.clear()
+        cache[folder] = index.open_dir(folder)
+    return cache[folder]
+
+
+def _changes(session: Session, keys: list[str]) -> list[Change]:
+    by_prefix: dict[str, set[int]] = {}
+    for key in keys:
+        prefix, _, ident = key.partition(":")
+        if prefix in _SOURCES and ident.isdigit():
+            by_prefix.setdefault(prefix, set()).add(int(ident))
+        else:
+            log.warning("search outbox: no source for %r; dropping it", key)
+    changes = []
+    for prefix, ids in by_prefix.items():
+        changes.extend(_SOURCES[prefix].changes(session, sorted(ids)))
+    return changes
+
+
+def _apply(writer, changes: list[Change]) -> None:
+    """Deletions first, then each key's newest document once (a writer's deletes don't see its own additions)."""
+    docs = {}
+    for change in changes:
+        for name, value in change.drop:
+            writer.delete_by_term(name, value)
+        for doc in change.docs:
+            docs[doc["key"]] = doc
+    for doc in docs.values():
+        writer.update_document(**_stamped(doc))
+
+
+def _stamped(doc: dict) -> dict:
+    doc = {name: _naive(value) for name, value in doc.items() if value is not None}
+    doc["digest"] = digest(doc)
+    return doc
+
+
+def digest(doc: dict) -> str:
+    content = repr(sorted((k, v.isoformat() if isinstance(v, datetime) else v) for k, v in doc.items()
+                          if k != "digest" and v is not None))
+    return hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
+
+
+def _naive(value):
+    """Whoosh stores naive datetimes: ours are UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def pending() -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchOutbox))
+
+
+# Reindex and check -----------------------------------------------------------------------------------------------
+
+def expected_count(session: Session) -> int:
+    return sum(source.count(session) for source in _SOURCES.values() if source.count)
+
+
+def everything(session: Session) -> Iterator[dict]:
+    for source in _SOURCES.values():
+        if source.everything:
+            yield from source.everything(session)
+
+
+def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_timeout: float = 60.0) -> int:
+    """Build a fresh generation from the database and swap it in; return the number of documents."""
+    app = app or current_app._get_current_object()
+    root = _root(app)
+    old_folder = _current(app)
+    old_writer = index.open_dir(old_folder).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
+    try:
+        with read_only(), Session(db.engine) as session:
+            covered = list(session.scalars(select(SearchOutbox.id)))  # committed before we read: in what we read
+            name = _new_generation(root)
+            folder = os.path.join(root, name)
+            writer = index.open_dir(folder).writer(limitmb=256)
+            count = 0
+            try:
+                for doc in everything(session):
+                    writer.add_document(**_stamped(doc))
+                    count += 1
+                    if count % 200 == 0:
+                        progress(200)
+                progress(count % 200)
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        writer.commit(optimize=True)
+        link = os.path.join(root, f"current.{name}")
+        os.symlink(name, link)
+        os.replace(link, os.path.join(root, "current"))  # the atomic swap
+        with write_intent(), Session(db.engine) as session:
+            _forget(session, covered)
+        sync(app)  # what changed while we read
+    finally:
+        old_writer.cancel()
+    _drop_old_generations(root)
+    return count
+
+
+def _drop_old_generations(root: str) -> None:
+    current = os.readlink(os.path.join(root, "current"))
+    for name in os.listdir(root):
+        if name.startswith("gen-") and name != current:
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+@dataclass
+class Differences:
+    missing: list[str]
+    extra: list[str]
+    stale: list[str]
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return len(self.missing) + len(self.extra) + len(self.stale)
+
+
+def check(app=None) -> Differences:
+    """Compare the index with the documents the database implies."""
+    app = app or current_app._get_current_object()
+    with read_only(), Session(db.engine) as session:
+        expected = {doc["key"]: digest(_stamped(doc)) for doc in everything(session)}
+        waiting = session.scalar(select(func.count()).select_from(SearchOutbox))
+    with open_index(app).searcher() as searcher:
+        found = {stored["key"]: stored.get("digest") for stored in searcher.all_stored_fields()}
+    return Differences(
+        missing=sorted(expected.keys() - found.keys()),
+        extra=sorted(found.keys() - expected.keys()),
+        stale=sorted(key for key in expected.keys() & found.keys() if expected[key] != found[key]),
+        pending=waiting,
+    )
+
+
+# Queries ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    key: str
+    kind: str
+    id: int
+    title: str
+    snippet_html: str  # escaped text with <mark>ed words
+    topic_id: int | None
+    number: int | None
+    category: str | None
+    author: str | None
+    created: datetime | None
+    solved: bool
+    tags: list[str]
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    suggestion: str | None = None  # "did you mean", from the index's spelling
+    too_common: bool = False  # every word was a stop word ("the", "how"): nothing to look for
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass
+class Filters:
+    kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    author: str | None = None
+    solved: bool | None = None
+    topic_ids: tuple[int, ...] = ()
+
+
+def _parser(group=qparser.AndGroup):
+    parser = qparser.MultifieldParser(["title", "body"], schema=schema(), group=group)
+    # Plain words, "phrases", (groups), AND/OR/NOT; no field:value (filters are ours), wildcards, ranges or
+    # boosts: they would let one query walk the whole term list.
+    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+def _filter_query(filters: Filters):
+    terms = []
+    if filters.kinds:
+        terms.append(query.Or([query.Term("kind", kind) for kind in filters.kinds]))
+    terms.extend(query.Term("tags", tag.lower()) for tag in filters.tags)
+    if filters.category:
+        terms.append(query.Term("category", filters.category))
+    if filters.author:
+        terms.append(query.Term("author", filters.author.lower()))
+    if filters.solved is not None:
+        terms.append(query.Term("solved", filters.solved))
+    if filters.topic_ids:
+        terms.append(query.Or([query.Term("topic_id", str(i)) for i in filters.topic_ids]))
+    return query.And(terms) if terms else None
+
+
+def _mask(visible: Iterable[str]):
+    """Documents the viewer may not see; `visible` is PUBLIC plus the roles the viewer holds."""
+    hidden = sorted(set(_visibilities()) - set(visible))
+    return query.Or([query.Term("visibility", name) for name in hidden]) if hidden else None
+
+
+def _visibilities() -> tuple[str, ...]:
+    from .permissions import ROLES
+
+    return (PUBLIC, *ROLES)
+
+
+def search(words: str, *, visible: Iterable[str], filters: Filters = Filters(), page: int = 1,
+           per_page: int | None = None, newest: bool = False, app=None) -> Results:
+    """One page of hits for `words` (empty words: everything the filters let through, newest first), never showing
+    what `visible` excludes."""
+    app = app or current_app._get_current_object()
+    per_page = per_page or app.config["SEARCH_RESULTS_PER_PAGE"]
+    parsed = _parser().parse(words) if words.strip() else query.Every()
+    if parsed is query.NullQuery or isinstance(parsed, query.NullQuery.__class__):
+        return Results(hits=[], total=0, page=1, pages=1, too_common=True)
+    restrict = _filter_query(filters)
+    with open_index(app).searcher() as searcher:
+        options = {"mask": _mask(visible), "filter": restrict}
+        if newest or isinstance(parsed, query.Every):
+            options.update(sortedby=sorting.FieldFacet("created", reverse=True))
+        results = searcher.search_page(parsed, max(page, 1), pagelen=per_page, **options)
+        results.results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
+        results.results.formatter = _Marks(between=" … ")
+        hits = [_hit(hit) for hit in results]
+        total = results.total
+        suggestion = None
+        if words.strip() and total < 3:
+            corrected = searcher.correct_query(parsed, words)
+            if corrected.query != parsed:
+                suggestion = corrected.string
+    pages = max(1, -(-total // per_page))
+    return Results(hits=hits, total=total, page=min(max(page, 1), pages), pages=pages, suggestion=suggestion)
+
+
+def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int = 20, app=None) -> list[Hit]:
+    """Documents sharing words with `words` (any of them, best first): "similar questions" while asking."""
+    app = app or current_app._get_current_object()
+    if not words.strip():
+        return []
+    parsed = _parser(qparser.OrGroup.factory(0.9)).parse(words)
+    with open_index(app).searcher() as searcher:
+        found = searcher.search(parsed, limit=limit, mask=_mask(visible), filter=_filter_query(Filters(kinds=kinds)))
+        return [_hit(hit, snippet=False) for hit in found]
+
+
+class _Marks(HtmlFormatter):
+    """Matched words in <mark>; the text around them is escaped by HtmlFormatter."""
+
+    template = "<mark>%(t)s</mark>"
+
+
+def _hit(hit, snippet: bool = True) -> Hit:
+    body = hit.get("body", "")
+    fragment = hit.highlights("body") if snippet and body else ""
+    if not fragment:
+        fragment = escape(_shorten(body))
+    topic_id = hit.get("topic_id")
+    return Hit(
+        key=hit["key"], kind=hit["kind"], id=hit["id"], title=hit.get("title", ""),
+        snippet_html=str(fragment),  # whoosh's HtmlFormatter escapes the text around each <mark>
+        topic_id=int(topic_id) if topic_id else None, number=hit.get("number"), category=hit.get("category"),
+        author=hit.get("author"), created=_aware(hit.get("created")), solved=bool(hit.get("solved")),
+        tags=[tag for tag in (hit.get("tags") or "").split(",") if tag],
+    )
+
+
+def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def is_malformed(error: Exception) -> bool:
+    return isinstance(error, QueryParserError)

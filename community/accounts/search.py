@@ -24,7 +24,6 @@ def _doc(user: User) -> dict:
         "id": user.id,
         "title": user.display_name,
         "body": f"@{user.username} {plain(user.bio_html)}",
-        "author": str(user.id),
         "created": user.created_at,
         "visibility": search.PUBLIC,
     }

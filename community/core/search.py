@@ -21,6 +21,7 @@ turning ids into `Change`s, and a generator of every document for reindex and ch
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +36,6 @@ from whoosh import fields, index, qparser, query, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.index import LockError
-from whoosh.qparser import QueryParserError
 
 from ..extensions import db
 from .db import after_commit, read_only, write_intent
@@ -415,12 +415,33 @@ class Filters:
 
 
 def _parser(group=qparser.AndGroup):
-    parser = qparser.MultifieldParser(["title", "body"], schema=schema(), group=group)
-    # Plain words, "phrases", (groups), AND/OR/NOT; no field:value (filters are ours), wildcards, ranges or
-    # boosts: they would let one query walk the whole term list.
+    return _plain(qparser.MultifieldParser(["title", "body"], schema=schema(), group=group))
+
+
+def _plain(parser):
+    """Plain words, "phrases", (groups), AND/OR/NOT; no field:value (filters are ours), wildcards, ranges or
+    boosts: they would let one query walk the whole term list."""
     for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
         parser.remove_plugin_class(plugin)
     return parser
+
+
+class Malformed(ValueError):
+    """Whoosh could not read the query, even as plain words."""
+
+
+def _parse(parser, words: str):
+    """The query as typed; if whoosh's parser trips over its operators (it can, on input such as "NOT AND a"),
+    the same words without operators or punctuation."""
+    try:
+        return parser.parse(words)
+    except Exception:  # whoosh raises IndexError, AttributeError… on some operator soups; never a 500 for that
+        log.info("search: reading %r as plain words", words, exc_info=True)
+    plain = " ".join(word.lower() for word in re.findall(r"\w+", words))
+    try:
+        return parser.parse(plain) if plain else query.NullQuery
+    except Exception as exc:
+        raise Malformed(words) from exc
 
 
 def _filter_query(filters: Filters):
@@ -451,16 +472,16 @@ def _visibilities() -> tuple[str, ...]:
     return (PUBLIC, *ROLES)
 
 
-def search(words: str, *, visible: Iterable[str], filters: Filters = Filters(), page: int = 1,
+def search(words: str, *, visible: Iterable[str], filters: Filters | None = None, page: int = 1,
            per_page: int | None = None, newest: bool = False, app=None) -> Results:
     """One page of hits for `words` (empty words: everything the filters let through, newest first), never showing
     what `visible` excludes."""
     app = app or current_app._get_current_object()
     per_page = per_page or app.config["SEARCH_RESULTS_PER_PAGE"]
-    parsed = _parser().parse(words) if words.strip() else query.Every()
+    parsed = _parse(_parser(), words) if words.strip() else query.Every()
     if parsed is query.NullQuery or isinstance(parsed, query.NullQuery.__class__):
         return Results(hits=[], total=0, page=1, pages=1, too_common=True)
-    restrict = _filter_query(filters)
+    restrict = _filter_query(filters or Filters())
     with open_index(app).searcher() as searcher:
         options = {"mask": _mask(visible), "filter": restrict}
         if newest or isinstance(parsed, query.Every):
@@ -470,13 +491,20 @@ def search(words: str, *, visible: Iterable[str], filters: Filters = Filters(), 
         results.results.formatter = _Marks(between=" … ")
         hits = [_hit(hit) for hit in results]
         total = results.total
-        suggestion = None
-        if words.strip() and total < 3:
-            corrected = searcher.correct_query(parsed, words)
-            if corrected.query != parsed:
-                suggestion = corrected.string
+        suggestion = _did_you_mean(searcher, words) if words.strip() and total < 3 else None
     pages = max(1, -(-total // per_page))
     return Results(hits=hits, total=total, page=min(max(page, 1), pages), pages=pages, suggestion=suggestion)
+
+
+def _did_you_mean(searcher, words: str) -> str | None:
+    """The words with each unknown one replaced by the closest the index knows, or None."""
+    parser = _plain(qparser.QueryParser("body", schema=searcher.schema))
+    try:
+        corrected = searcher.correct_query(parser.parse(words), words)
+    except (TypeError, ValueError, IndexError):  # whoosh's corrector can't place some odd tokens: no suggestion then
+        log.debug("no spelling suggestion for %r", words, exc_info=True)
+        return None
+    return corrected.string if corrected.query != corrected.original_query else None
 
 
 def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int = 20, app=None) -> list[Hit]:
@@ -484,7 +512,7 @@ def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int 
     app = app or current_app._get_current_object()
     if not words.strip():
         return []
-    parsed = _parser(qparser.OrGroup.factory(0.9)).parse(words)
+    parsed = _parse(_parser(qparser.OrGroup.factory(0.9)), words)
     with open_index(app).searcher() as searcher:
         found = searcher.search(parsed, limit=limit, mask=_mask(visible), filter=_filter_query(Filters(kinds=kinds)))
         return [_hit(hit, snippet=False) for hit in found]
@@ -520,5 +548,3 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def is_malformed(error: Exception) -> bool:
-    return isinstance(error, QueryParserError)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 KINDS = {
@@ -75,15 +76,17 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     q = SearchField("Search for", validators=[Optional()])
-    kind = SelectField("Show", choices=[("", "Everything"), ("topics", "Topics"), ("posts", "Replies"),
-                                        ("events", "Events"), ("members", "Members")], validators=[Optional()])
-    category = SelectField("Category", choices=[("", "Any category")], validators=[Optional()])
+    kind = SelectField("Show", choices=[
+        SelectChoice("", "Everything"), SelectChoice("topics", "Topics"), SelectChoice("posts", "Replies"),
+        SelectChoice("events", "Events"), SelectChoice("members", "Members")], validators=[Optional()])
+    category = SelectField("Category", choices=[SelectChoice("", "Any category")], validators=[Optional()])
     tag = StringField("Tag", validators=[Optional()])
     author = StringField("Author", validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Any"), ("solved", "Solved"), ("unsolved", "Unsolved")],
-                         validators=[Optional()])
-    order = SelectField("Order", choices=[("relevance", "Most relevant"), ("newest", "Newest first")],
-                        validators=[Optional()])
+    status = SelectField("Status", choices=[
+        SelectChoice("", "Any"), SelectChoice("solved", "Solved"), SelectChoice("unsolved", "Unsolved")],
+        validators=[Optional()])
+    order = SelectField("Order", choices=[
+        SelectChoice("relevance", "Most relevant"), SelectChoice("newest", "Newest first")], validators=[Optional()])
     page = IntegerField("Page", validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
     def ask(self) -> Ask:

@@ -12,8 +12,13 @@ from ..forums import queries as forums
 from .forms import Ask
 
 
-class Unknown(LookupError):
-    """A filter named a category or member that doesn't exist (or that the viewer may not see)."""
+class Problem(Exception):
+    """A search that can't run, in words: a filter naming a category or member that doesn't exist (or that the
+    viewer may not see; 200, nothing to list) or words the search engine can't read (400)."""
+
+    def __init__(self, message: str, status: int = 200):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -42,14 +47,17 @@ def find(ask: Ask, categories, viewer, page: int = 1) -> search.Results:
     if ask.category:
         category = next((c for c in categories if c.slug == ask.category), None)
         if category is None:
-            raise Unknown(f"No category is called “{ask.category}”. Pick one from the list.")
+            raise Problem(f"No category is called “{ask.category}”. Pick one from the list.")
         filters.category = str(category.id)
     if ask.author:
         author = members.by_username(ask.author)
         if author is None or author.email_verified_at is None:
-            raise Unknown(f"No member is called @{ask.author}.")
+            raise Problem(f"No member is called @{ask.author}.")
         filters.author = str(author.id)
-    return search.search(ask.words, visible=visible(viewer), filters=filters, page=page, newest=ask.newest)
+    try:
+        return search.search(ask.words, visible=visible(viewer), filters=filters, page=page, newest=ask.newest)
+    except search.Malformed:
+        raise Problem("That search can't be read: check its quotes and brackets, or use plain words.", 400) from None
 
 
 def items(hits, viewer) -> list[Item]:

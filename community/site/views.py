@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts import queries as members
 from ..forums import queries as forums
@@ -20,19 +21,22 @@ def home():
 def search():
     form = SearchForm(request.args)
     categories = forums.categories(current_user)
-    form.category.choices = [("", "Any category")] + [(c.slug, c.name) for c in categories]
+    form.category.choices = [SelectChoice("", "Any category")] + [SelectChoice(c.slug, c.name) for c in categories]
     problem = _problem(form)
     if problem:
-        return render_template("site/search.html", form=form, ask=None, results=None, items={}, message=problem), 400
+        return _page(form, message=problem), 400
     ask = form.ask()
     if ask.empty:
-        return render_template("site/search.html", form=form, ask=ask, results=None, items={}, message=None)
+        return _page(form, ask)
     try:
         results = searching.find(ask, categories, current_user, page=form.page.data or 1)
-    except searching.Unknown as exc:  # a category or member that doesn't exist: say so, with nothing to list
-        return render_template("site/search.html", form=form, ask=ask, results=None, items={}, message=str(exc))
-    items = searching.items(results.hits, current_user)
-    return render_template("site/search.html", form=form, ask=ask, results=results, items=items, message=None)
+    except searching.Problem as exc:
+        return _page(form, ask, message=str(exc)), exc.status
+    return _page(form, ask, results, searching.items(results.hits, current_user))
+
+
+def _page(form, ask=None, results=None, items=(), message=None):
+    return render_template("site/search.html", form=form, ask=ask, results=results, items=items, message=message)
 
 
 def _problem(form) -> str | None:

@@ -27,6 +27,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search reindex
 	@echo "Serving the community portal on http://$(HOST):$(PORT)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -35,6 +36,7 @@ db: $(VENV)/.runtime
 
 demo: db
 	$(FLASK) demo load
+	@$(FLASK) search check >/dev/null 2>&1 || $(FLASK) search reindex
 
 ## test-tools: what the browser and page checks need (Chromium, Java for the Nu checker, npm tools)
 # Debian packages are installed only when running as root; otherwise a loud note says what is missing.

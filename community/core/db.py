@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ..extensions import db
+
 log = logging.getLogger(__name__)
 _write_intent = contextvars.ContextVar("write_intent", default=None)  # None: decided by the request's method
 BUSY_TIMEOUT_SECONDS = 15
@@ -39,6 +41,19 @@ def read_only():
         yield
     finally:
         _write_intent.reset(token)
+
+
+@contextlib.contextmanager
+def writing():
+    """A connection to write on from any request. A writing request (POST…) whose transaction is open already holds
+    SQLite's write lock: join it (it commits with the request). Otherwise (a page's DEFERRED read transaction, which
+    SQLite may refuse to turn into a write, or none since the last commit) write in a short IMMEDIATE transaction of
+    our own, committed at once. Used for what reading a page records (topic views, visits, deflections)."""
+    if wants_write() and db.session().in_transaction():
+        yield db.session.connection()
+        return
+    with write_intent(), db.engine.begin() as conn:
+        yield conn
 
 
 def wants_write() -> bool:

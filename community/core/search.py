@@ -32,7 +32,7 @@ from html import escape
 from flask import current_app
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
-from whoosh import fields, index, qparser, query, sorting
+from whoosh import columns, fields, index, qparser, query, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.index import LockError
@@ -52,19 +52,21 @@ MERGE_AT = 10  # small segments an incremental commit leaves before it merges th
 
 
 def schema() -> fields.Schema:
+    """Fields cost indexing time: only what is searched is indexed (numbers and dates are stored or kept as sort
+    columns, never indexed as trie terms), and "did you mean" learns its words from titles only."""
     text = StemmingAnalyzer()
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),  # "post:12": one document per key
         kind=fields.ID(stored=True),
-        id=fields.NUMERIC(stored=True, bits=64),  # the row's id in its own table
+        id=fields.STORED,  # the row's id in its own table
         topic_id=fields.ID(stored=True),  # topics and their posts, so a thread's documents go together
         number=fields.STORED,  # a post's number in its topic, for its link
-        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=fields.TEXT(analyzer=text, stored=True, spelling=True),
+        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0, spelling=True),  # not on replies
+        body=fields.TEXT(analyzer=text, stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         category=fields.ID(stored=True),
-        author=fields.ID(stored=True),  # the author's username, lower-cased
-        created=fields.DATETIME(stored=True, sortable=True),
+        author=fields.ID(stored=True),  # the author's user id
+        created=fields.COLUMN(columns.NumericColumn("q")),  # microseconds since 1970 (UTC): "newest first"
         solved=fields.BOOLEAN(stored=True),
         visibility=fields.ID(stored=True),
         digest=fields.STORED,  # of the document's content: `check` finds stale documents with it
@@ -278,9 +280,10 @@ def digest(doc: dict) -> str:
 
 
 def _naive(value):
-    """Whoosh stores naive datetimes: ours are UTC."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
+    """Datetimes become microseconds since 1970, UTC (a sort column); naive ones are UTC already."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return int(aware.timestamp() * 1_000_000)
     return value
 
 
@@ -385,7 +388,6 @@ class Hit:
     number: int | None
     category: str | None
     author: str | None
-    created: datetime | None
     solved: bool
     tags: list[str]
 
@@ -498,7 +500,7 @@ def search(words: str, *, visible: Iterable[str], filters: Filters | None = None
 
 def _did_you_mean(searcher, words: str) -> str | None:
     """The words with each unknown one replaced by the closest the index knows, or None."""
-    parser = _plain(qparser.QueryParser("body", schema=searcher.schema))
+    parser = _plain(qparser.QueryParser("title", schema=searcher.schema))
     try:
         corrected = searcher.correct_query(parser.parse(words), words)
     except (TypeError, ValueError, IndexError):  # whoosh's corrector can't place some odd tokens: no suggestion then
@@ -534,7 +536,7 @@ def _hit(hit, snippet: bool = True) -> Hit:
         key=hit["key"], kind=hit["kind"], id=hit["id"], title=hit.get("title", ""),
         snippet_html=str(fragment),  # whoosh's HtmlFormatter escapes the text around each <mark>
         topic_id=int(topic_id) if topic_id else None, number=hit.get("number"), category=hit.get("category"),
-        author=hit.get("author"), created=_aware(hit.get("created")), solved=bool(hit.get("solved")),
+        author=hit.get("author"), solved=bool(hit.get("solved")),
         tags=[tag for tag in (hit.get("tags") or "").split(",") if tag],
     )
 
@@ -542,9 +544,5 @@ def _hit(hit, snippet: bool = True) -> Hit:
 def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 

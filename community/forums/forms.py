@@ -17,6 +17,7 @@ class AskForm(FlaskForm):
                          description="What you tried, what happened, what you expected. Markdown works: "
                                      "`code`, ```blocks```, **bold**, [links](https://example.com).")
     tags = StringField("Tags", description="Up to 5, separated by commas: e.g. webhooks, sso")
+    similar = SubmitField("Check for similar questions")  # without JavaScript: look before posting, post nothing
     preview = SubmitField("Preview")
     submit = SubmitField("Post my topic")
 

@@ -247,7 +247,9 @@ def search_items(hits, viewer) -> dict[str, dict]:
 
 
 def _searchable_topic():
-    return Topic.deleted_at.is_(None), Topic.unlisted_at.is_(None), Topic.merged_into_id.is_(None)
+    """What the index holds, asked again of the database: listed, not merged, its question not hidden by flags."""
+    return (Topic.deleted_at.is_(None), Topic.unlisted_at.is_(None), Topic.merged_into_id.is_(None),
+            ~exists().where(Post.topic_id == Topic.id, Post.number == 1, Post.hidden_at.is_not(None)))
 
 
 def similar_topics(ids: list[int], viewer) -> list[Topic]:

@@ -6,7 +6,6 @@ level are a fixed number of aggregate queries per member, run by `recompute()`: 
 everyone by `flask --app wsgi forums trust` (cron, daily).
 """
 
-import contextlib
 import math
 from datetime import timedelta
 from typing import NamedTuple
@@ -19,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User, Visit
-from ..core.db import wants_write, write_intent
+from ..core.db import write_intent, writing
 from ..core.errors import Invalid, NotAllowed
 from ..core.permissions import has_role, rule
 from ..core.timeutil import aware, utcnow
@@ -71,18 +70,6 @@ class Requirement(NamedTuple):
 
 # Recording -----------------------------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _writing():
-    """A connection to write on. A writing request (POST…) whose transaction is open already holds SQLite's write
-    lock: join it (it commits with the request). Otherwise (a page's DEFERRED read transaction, or none since the
-    last commit) write in a short IMMEDIATE transaction of our own, committed at once."""
-    if wants_write() and db.session().in_transaction():
-        yield db.session.connection()
-        return
-    with write_intent(), db.engine.begin() as conn:
-        yield conn
-
-
 def _insert(conn, model):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(model)
 
@@ -92,7 +79,7 @@ def record_topic_view(viewer, topic, posts_read: int, last_number: int = 0) -> N
     if they watch or track it (a watch row for the topic), their read position rises to `last_number`, the highest
     post number on the page (never down: an earlier page leaves it where it was)."""
     key = {"user_id": viewer.id, "topic_id": topic.id, "day": utcnow().date()}
-    with _writing() as conn:
+    with writing() as conn:
         inserted = conn.execute(_insert(conn, TopicView).values(**key, posts_read=posts_read)
                                 .on_conflict_do_nothing().returning(TopicView.day)).first()
         if inserted is not None:
@@ -120,7 +107,7 @@ def _visited_when_signing_in(app, user, **extra):
 
 def _write_visit(member) -> None:
     now = utcnow()
-    with _writing() as conn:
+    with writing() as conn:
         conn.execute(_insert(conn, Visit).values(user_id=member.id, day=now.date()).on_conflict_do_nothing())
         conn.execute(update(User).where(User.id == member.id).values(last_seen_at=now))
     set_committed_value(member, "last_seen_at", now)

@@ -73,12 +73,13 @@ def items(hits, viewer) -> list[Item]:
             url = (url_for("forums.post", post_id=post.id) if post
                    else url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
             shown.append(Item(kind=hit.kind, title=topic.title, url=url, snippet_html=hit.snippet_html,
-                              author=people.get(row["author_id"]), category=topic.category, created=hit.created,
+                              author=people.get(row["author_id"]), category=topic.category,
+                              created=post.created_at if post else topic.created_at,
                               solved=topic.accepted_post_id is not None, tags=tuple(t.name for t in topic.tags),
                               number=post.number if post else None))
         elif hit.kind == "member" and hit.id in people:
             member = people[hit.id]
             shown.append(Item(kind="member", title=member.name, url=url_for("accounts.profile",
                                                                             username=member.username),
-                              snippet_html=hit.snippet_html, author=member, created=hit.created))
+                              snippet_html=hit.snippet_html, author=member, created=member.created_at))
     return shown

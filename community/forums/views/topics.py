@@ -11,7 +11,7 @@ from ...core.forms import refuse
 from ...core.permissions import require
 from ...core.urls import public_url
 from ...extensions import db, login_manager
-from .. import feeds, notifications, queries, services, trust
+from .. import feeds, notifications, queries, services, similar, trust
 from ..forms import AskForm, ReplyForm
 from . import bp
 from .common import permalink
@@ -51,6 +51,8 @@ def ask():
     form = AskForm(category=request.args.get("category"))
     form.category.choices = [SelectChoice(c.slug, c.name) for c in queries.categories(current_user)
                              if services.can_open_topic(current_user, c)]
+    if form.is_submitted() and form.similar.data:  # "Check for similar questions": the form back, nothing posted
+        return _similar_check(form)
     if not form.validate_on_submit() or form.preview.data:
         preview = text.render(form.body.data) if form.preview.data else None
         status = 400 if form.is_submitted() and not form.preview.data else 200
@@ -60,15 +62,42 @@ def ask():
                                       form.title.data, form.body.data, (form.tags.data or "").split(","))
     except DomainError as exc:
         return refuse(form, "forums/ask.html", exc, preview_html=None)
+    similar.mark_asked(current_user)  # the suggestions they opened did not answer it
     db.session.commit()
     flash("Your topic is posted.", "success")
     return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
+
+
+def _similar_check(form):
+    """The ask page as the member left it, with the questions like their title (the step without JavaScript)."""
+    if not form.title.validate(form):
+        return render_template("forums/ask.html", form=form, preview_html=None), 400
+    found = similar.suggestions(form.title.data, current_user)
+    return render_template("forums/ask.html", form=form, preview_html=None, suggestions=found)
+
+
+@bp.route("/forums/similar.json")
+@login_required
+def similar_questions():
+    """Questions like the title being typed, for static/js/similar.js."""
+    title = request.args.get("title", "")
+    problem = similar.title_problem(title)
+    if problem:
+        return {"error": problem}, 400
+    return {"topics": [{"title": found.title, "url": _suggested_url(found.topic), "solved": found.solved,
+                        "answer_excerpt": found.answer_excerpt} for found in similar.suggestions(title, current_user)]}
+
+
+def _suggested_url(topic):
+    return url_for("forums.topic", topic_id=topic.id, slug=topic.slug, via=similar.VIA)
 
 
 @bp.route("/t/<id:topic_id>")
 @bp.route("/t/<id:topic_id>-<slug>")
 def topic(topic_id, slug=None):
     topic = topic_or_redirect(topic_id)  # a merged topic's address leads to where its posts went
+    if request.args.get("via") == similar.VIA and current_user.is_authenticated:
+        similar.record_opened(current_user, topic)  # a question suggested while asking: a deflection, unless they ask
     if slug != topic.slug:  # old or missing slug: one canonical address per topic
         page = request.args.get("page", type=int)
         return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug, page=page), 301)

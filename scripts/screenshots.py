@@ -34,6 +34,8 @@ SHOTS = [  # (file name, path, signed in as, width)
     ("welcome", "/welcome", "hannah", 1280),
     ("history", "/p/{edited}/history", "lena", 1280),
     ("queue", "/forums/queue", "kenji", 1280),
+    ("search", "/search?q=snowflake+report", "lena", 1280),
+    ("ask", "/forums/ask", "lena", 1280),  # with a title typed: the similar questions appear under it
     ("home-phone", "/", None, 390),
     ("profile-phone", "/u/kenji", None, 390),
 ]
@@ -41,7 +43,8 @@ SHOTS = [  # (file name, path, signed in as, width)
 
 def main():
     folder = tempfile.mkdtemp(prefix="community-shots-")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.db", "SECRET_KEY": "screenshots"})
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.db", "SECRET_KEY": "screenshots",
+                      "SEARCH_INDEX_DIR": f"{folder}/search-index"})
     app.instance_path = folder
     with app.app_context(), write_intent():
         upgrade()
@@ -67,6 +70,9 @@ def main():
                 page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
             page.goto(base + path.format(solved=solved, edited=edited))
+            if name == "ask":
+                page.get_by_label("Title").fill("How do I connect Snowflake to Harbor?")
+                page.locator(".similar-list").wait_for()
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=width < 400 or name == "topic")
             context.close()
             print(f"docs/screenshots/{name}.png")

@@ -10,7 +10,7 @@ from ..core import search
 from ..core.text import plain
 from .models import User
 
-ATTRS = ("username", "display_name", "bio_html", "email_verified_at", "suspended_at")
+ATTRS = ("username", "display_name", "bio_html", "email_verified_at", "suspended_at", "created_at")
 
 
 def _listed():

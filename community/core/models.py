@@ -46,6 +46,9 @@ class SearchOutbox(db.Model):
     the database, so rows may be applied twice or out of order with the same result."""
 
     __tablename__ = "search_outbox"
+    # SQLite would give a deleted row's id to the next row; a process that read ids 1-3 and then waited for the
+    # lock would later delete someone else's new rows 1-3 with its own. AUTOINCREMENT never reuses an id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40))

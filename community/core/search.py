@@ -18,6 +18,7 @@ Areas describe their documents with a `Source` (see `register`): a prefix (`post
 turning ids into `Change`s, and a generator of every document for reindex and check.
 """
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -48,6 +49,7 @@ PUBLIC = "public"  # the visibility of documents everyone may see; else the lowe
 BATCH = 500  # outbox rows applied per index commit
 ROUNDS = 20  # batches one lock holder applies before letting go (the rest wait for the next writer or `sync`)
 SNIPPET_CHARS = 240
+REINDEX_HOURS = 6  # a reindex marker older than this belongs to a reindex that died
 MERGE_AT = 10  # small segments an incremental commit leaves before it merges them
 
 
@@ -65,7 +67,7 @@ def schema() -> fields.Schema:
         body=fields.TEXT(analyzer=text, stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         category=fields.ID(stored=True),
-        author=fields.ID(stored=True),  # the author's user id
+        author=fields.ID(stored=True),  # the author's user id, as text
         created=fields.COLUMN(columns.NumericColumn("q")),  # microseconds since 1970 (UTC): "newest first"
         solved=fields.BOOLEAN(stored=True),
         visibility=fields.ID(stored=True),
@@ -192,9 +194,12 @@ def open_index(app=None):
 
 def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int | None:
     """Apply pending outbox rows if this process can take the writer lock; return how many, or None when the lock
-    stayed busy (the rows wait for its holder, the next writer or `search sync`)."""
+    stayed busy (the rows wait for its holder, the next writer or `search sync`). While a reindex runs, nobody waits
+    for the lock: the reindex applies every waiting row once its new index is in place."""
     app = app or current_app._get_current_object()
     wait = app.config["SEARCH_WRITER_TIMEOUT"] if timeout is None else timeout
+    if timeout is None and _reindexing(app):
+        wait = 0
     applied = 0
     with Session(db.engine) as session:
         for _ in range(rounds):
@@ -224,6 +229,18 @@ def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int
                 _forget(session, [row_id for row_id, _ in rows])
             applied += len(rows)
     return applied
+
+
+def _marker(app) -> str:
+    return os.path.join(_root(app), "reindexing")
+
+
+def _reindexing(app) -> bool:
+    """A reindex started less than REINDEX_HOURS ago and hasn't finished (a crashed one is forgotten after that)."""
+    try:
+        return time.time() - os.path.getmtime(_marker(app)) < REINDEX_HOURS * 3600
+    except OSError:
+        return False
 
 
 def _forget(session: Session, ids: list[int]) -> None:
@@ -307,14 +324,17 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
     """Build a fresh generation from the database and swap it in; return the number of documents."""
     app = app or current_app._get_current_object()
     root = _root(app)
-    old_folder = _current(app)
-    old_writer = index.open_dir(old_folder).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
+    old_writer = _index(app, _current(app)).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
+    with open(_marker(app), "w") as marker:
+        marker.write(str(os.getpid()))
     try:
         with read_only(), Session(db.engine) as session:
             covered = list(session.scalars(select(SearchOutbox.id)))  # committed before we read: in what we read
             name = _new_generation(root)
             folder = os.path.join(root, name)
-            writer = index.open_dir(folder).writer(limitmb=256)
+            # One segment per core, built in parallel: indexing is CPU-bound pure Python.
+            procs = max(1, min(os.cpu_count() or 1, 4))
+            writer = index.open_dir(folder).writer(limitmb=256, procs=procs, multisegment=procs > 1)
             count = 0
             try:
                 for doc in everything(session):
@@ -327,15 +347,17 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
                 writer.cancel()
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
-        writer.commit(optimize=True)
+        writer.commit()
         link = os.path.join(root, f"current.{name}")
         os.symlink(name, link)
         os.replace(link, os.path.join(root, "current"))  # the atomic swap
         with write_intent(), Session(db.engine) as session:
             _forget(session, covered)
-        sync(app)  # what changed while we read
+        sync(app, timeout=lock_timeout)  # what changed while we read
     finally:
         old_writer.cancel()
+        with contextlib.suppress(OSError):
+            os.remove(_marker(app))
     _drop_old_generations(root)
     return count
 
@@ -454,7 +476,7 @@ def _filter_query(filters: Filters):
     if filters.category:
         terms.append(query.Term("category", filters.category))
     if filters.author:
-        terms.append(query.Term("author", filters.author.lower()))
+        terms.append(query.Term("author", filters.author))
     if filters.solved is not None:
         terms.append(query.Term("solved", filters.solved))
     if filters.topic_ids:

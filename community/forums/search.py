@@ -9,7 +9,7 @@ merged topics, topics whose opening post flags hid, and deleted or hidden replie
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from .. import signals
 from ..core import search
@@ -18,7 +18,7 @@ from .models import Category, Post, Topic
 
 THREAD_ATTRS = ("title", "category_id", "deleted_at", "unlisted_at", "accepted_post_id", "merged_into_id", "tags",
                 "author_id")
-POST_ATTRS = ("body_html", "topic_id", "number", "deleted_at", "hidden_at", "author_id")
+POST_ATTRS = ("body_html", "topic_id", "number", "deleted_at", "hidden_at", "author_id", "created_at")
 CHUNK = 500
 
 
@@ -59,7 +59,7 @@ def _doc(topic: Topic, post: Post) -> dict:
         "id": topic.id if opening else post.id,
         "topic_id": str(topic.id),
         "number": post.number,
-        "title": topic.title,
+        "title": topic.title if opening else None,  # a reply is found by its own words; its topic by the title
         "body": plain(post.body_html),
         "tags": ",".join(sorted(tag.name for tag in topic.tags)),
         "category": str(topic.category_id),
@@ -141,9 +141,14 @@ def everything(session: Session) -> Iterator[dict]:
 
 
 def count(session: Session) -> int:
+    """How many documents `everything` yields: the shown posts of listed topics whose opening post shows."""
+    opening = aliased(Post)
     listed = (Topic.deleted_at.is_(None), Topic.unlisted_at.is_(None), Topic.merged_into_id.is_(None))
-    return session.scalar(select(func.count()).select_from(Post).join(Topic, Post.topic_id == Topic.id)
-                          .where(*listed, Post.deleted_at.is_(None), Post.hidden_at.is_(None))) or 0
+    return session.scalar(
+        select(func.count()).select_from(Post).join(Topic, Post.topic_id == Topic.id)
+        .join(opening, (opening.topic_id == Topic.id) & (opening.number == 1))
+        .where(*listed, Post.deleted_at.is_(None), Post.hidden_at.is_(None), opening.deleted_at.is_(None),
+               opening.hidden_at.is_(None))) or 0
 
 
 search.register(search.Source("thread", thread_changes, everything, count))

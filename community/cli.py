@@ -64,8 +64,12 @@ def search_reindex():
 
     with Session(db.engine) as session:
         total = searcher.expected_count(session)
-    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-        count = searcher.reindex(current_app._get_current_object(), progress=bar.update)
+    try:
+        with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+            count = searcher.reindex(current_app._get_current_object(), progress=bar.update)
+    except searcher.LockError as exc:
+        click.echo(f"Not reindexed: {exc or 'another process held the index for a minute; try again.'}")
+        raise SystemExit(1) from None
     click.echo(f"Indexed {count} document(s).")
 
 

@@ -54,6 +54,7 @@ BATCH = 500  # outbox rows applied per index commit
 ROUNDS = 20  # batches one lock holder applies before letting go (the rest wait for the next writer or `sync`)
 SNIPPET_CHARS = 240
 CACHED_RESULTS = 200  # result pages kept per process and thread until the index changes (repeated searches)
+TIES_UP_TO = 2000  # hits collected at most to settle a tie at the end of a page
 COUNT_UP_TO = 500  # hits counted exactly; past this the page says "more than 500"
 REINDEX_HOURS = 6  # a reindex marker older than this belongs to a reindex that died
 MERGE_AT = 10  # small segments an incremental commit leaves before it merges them
@@ -243,6 +244,8 @@ def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int
                 writer = _index(app, folder).writer(timeout=wait)
             except LockError:
                 return applied or None
+            except FileNotFoundError:  # a reindex dropped this generation while we looked: look again
+                continue
             if _current(app) != folder:  # a reindex swapped generations while we waited: write to the new one
                 writer.cancel()
                 continue
@@ -353,7 +356,11 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
     """Build a fresh generation from the database and swap it in; return the number of documents."""
     app = app or current_app._get_current_object()
     root = _root(app)
-    old_writer = _index(app, _current(app)).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
+    folder = _current(app)
+    old_writer = _index(app, folder).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
+    if _current(app) != folder:  # another reindex swapped generations while we waited for its lock
+        old_writer.cancel()
+        raise LockError("Another reindex has just finished; the index is fresh.")
     with open(_marker(app), "w") as marker:
         marker.write(str(os.getpid()))
     try:
@@ -497,11 +504,14 @@ def _parse(parser, words: str):
         return parser.parse(words)
     except Exception:  # whoosh raises IndexError, AttributeError… on some operator soups; never a 500 for that
         log.info("search: reading %r as plain words", words, exc_info=True)
-    plain = " ".join(word.lower() for word in re.findall(r"\w+", words))
     try:
-        return parser.parse(plain) if plain else query.NullQuery
+        return parser.parse(_words_only(words)) if _words_only(words) else query.NullQuery
     except Exception as exc:
         raise Malformed(words) from exc
+
+
+def _words_only(text: str) -> str:
+    return " ".join(word.lower() for word in re.findall(r"\w+", text))
 
 
 def _filter_query(filters: Filters):
@@ -537,8 +547,10 @@ def search(words: str, *, visible: Iterable[str], filters: Filters | None = None
     app = app or current_app._get_current_object()
     per_page = per_page or app.config["SEARCH_RESULTS_PER_PAGE"]
     parsed = _parse(_parser(), words) if words.strip() else query.Every()
-    if parsed is query.NullQuery or isinstance(parsed, query.NullQuery.__class__):
-        return Results(hits=[], total=0, page=1, has_next=False, too_common=True)
+    if _nothing(parsed):
+        if filters is None or _filter_query(filters) is None:
+            return Results(hits=[], total=0, page=1, has_next=False, too_common=True)
+        parsed = query.Every()  # "the tag:api": the filter alone
     sort = newest or isinstance(parsed, query.Every)
     page = max(page, 1)
     narrowed = _narrowed(parsed, filters, visible)
@@ -548,26 +560,52 @@ def search(words: str, *, visible: Iterable[str], filters: Filters | None = None
         if key not in cached:
             if len(cached) >= CACHED_RESULTS:
                 cached.pop(next(iter(cached)))
-            cached[key] = _run(searcher, narrowed, words, sort, page, per_page)
+            cached[key] = _run(searcher, narrowed, sort, page, per_page)
+            if cached[key].total < 3 and words.strip():
+                cached[key].suggestion = _did_you_mean(searcher, words, filters, visible)
         return cached[key]
 
 
-def _run(searcher, narrowed, words: str, sort: bool, page: int, per_page: int) -> Results:
-    options = {"sortedby": sorting.FieldFacet("created", reverse=True)} if sort else {}
-    results = searcher.search(narrowed, limit=page * per_page + 1, **options)  # one more: is there a next page?
+def _nothing(parsed) -> bool:
+    return parsed is query.NullQuery or isinstance(parsed, query.NullQuery.__class__)
+
+
+def _run(searcher, narrowed, sort: bool, page: int, per_page: int) -> Results:
+    shown = page * per_page
+    results, ranked = _ranked(searcher, narrowed, sort, shown + 1)  # one more: is there a next page?
     results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
     results.formatter = _Marks(between=" … ")
-    found = results.scored_length()
-    hits = [_hit(hit) for hit in results[(page - 1) * per_page:page * per_page]]
-    total = found if found <= page * per_page else _count(searcher, narrowed)
-    suggestion = _did_you_mean(searcher, words) if words.strip() and total < 3 else None
-    return Results(hits=hits, total=total, page=page, has_next=found > page * per_page, exact=total < COUNT_UP_TO,
-                   suggestion=suggestion, per_page=per_page)
+    found = len(ranked)
+    hits = [_hit(hit) for hit in ranked[shown - per_page:shown]]
+    if found <= shown:  # every hit was collected: the count is exact
+        total, exact = found, True
+    else:
+        cap = max(COUNT_UP_TO, shown + 1)
+        total = _count(searcher, narrowed, cap)
+        exact = total < cap
+    return Results(hits=hits, total=total, page=page, has_next=found > shown, exact=exact, per_page=per_page)
 
 
-def _count(searcher, narrowed) -> int:
-    """The hits, counted up to COUNT_UP_TO (without scoring them)."""
-    return sum(1 for _ in itertools.islice(searcher.docs_for_query(narrowed), COUNT_UP_TO))
+def _ranked(searcher, narrowed, sort: bool, want: int):
+    """The best `want` hits (newest first, or by score with equal scores in the order of their keys, not of where
+    the index happened to put the documents, which differs after a reindex). A cut that falls inside a tie is moved:
+    more hits are collected until the last one collected scores below the last one wanted."""
+    if sort:
+        results = searcher.search(narrowed, limit=want, sortedby=sorting.FieldFacet("created", reverse=True))
+        return results, list(results)
+    limit = want
+    while True:
+        results = searcher.search(narrowed, limit=limit)
+        ranked = sorted(results, key=lambda hit: (-round(hit.score, 6), hit["key"]))
+        if (results.scored_length() < limit or limit >= TIES_UP_TO
+                or round(ranked[want - 1].score, 6) > round(ranked[-1].score, 6)):
+            return results, ranked[:want]
+        limit *= 2
+
+
+def _count(searcher, narrowed, cap: int) -> int:
+    """The hits, counted up to `cap` (without scoring them)."""
+    return sum(1 for _ in itertools.islice(searcher.docs_for_query(narrowed), cap))
 
 
 @contextlib.contextmanager
@@ -593,15 +631,23 @@ def _searcher(app):
 _searchers = threading.local()
 
 
-def _did_you_mean(searcher, words: str) -> str | None:
-    """The words with each unknown one replaced by the closest the index knows, or None."""
-    parser = _plain(qparser.QueryParser("title", schema=searcher.schema))
-    try:
-        corrected = searcher.correct_query(parser.parse(words), words)
-    except (TypeError, ValueError, IndexError):  # whoosh's corrector can't place some odd tokens: no suggestion then
-        log.debug("no spelling suggestion for %r", words, exc_info=True)
+def _did_you_mean(searcher, words: str, filters: Filters | None, visible: Iterable[str]) -> str | None:
+    """The words searched (as plain words), each unknown one replaced by the closest word of a title, or None.
+    Offered only when the corrected words find something this viewer may see: the title words of the whole index
+    include private, deleted and hidden topics' ones."""
+    words = _words_only(words)
+    if not words:
         return None
-    return corrected.string if corrected.query != corrected.original_query else None
+    try:
+        corrected = searcher.correct_query(_plain(qparser.QueryParser("title", schema=searcher.schema)).parse(words),
+                                           words)
+        if corrected.query == corrected.original_query:
+            return None
+        found = _count(searcher, _narrowed(_parser().parse(corrected.string), filters, visible), 1)
+    except Exception:  # whoosh's corrector trips on some token soups: no suggestion then, never a 500
+        log.info("no spelling suggestion for %r", words, exc_info=True)
+        return None
+    return corrected.string if found else None
 
 
 def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int = 20, app=None) -> list[Hit]:

@@ -8,7 +8,7 @@ from ..accounts.models import User
 from ..core import text
 from ..core.permissions import has_role
 from ..extensions import db
-from . import notifications
+from . import notifications, similar
 from .models import Post
 
 
@@ -57,6 +57,7 @@ def _tell_everyone(post, topic, actor, *, new_topic: bool, mentioned: list[str])
 def topic_created(topic, post, **extra):
     notifications.watch_automatically(topic.author_id, topic)
     _tell_everyone(post, topic, topic.author, new_topic=True, mentioned=text.mentions(post.body))
+    similar.mark_asked(topic.author)  # the suggestions they opened in the last hour did not answer it
 
 
 @signals.reply_posted.connect

@@ -51,6 +51,14 @@ def _shown(post: Post) -> bool:
     return post.deleted_at is None and post.hidden_at is None
 
 
+def _visibility(category: Category) -> str:
+    """Who may find the category's posts: everyone, or its lowest role; a role the index doesn't know (a typo, a
+    role added later) counts as the highest one rather than as public."""
+    if category.min_role is None:
+        return search.PUBLIC
+    return category.min_role if category.min_role in search.VISIBILITIES else search.VISIBILITIES[-1]
+
+
 def _doc(topic: Topic, post: Post) -> dict:
     opening = post.number == 1
     return {
@@ -66,7 +74,7 @@ def _doc(topic: Topic, post: Post) -> dict:
         "author": str(post.author_id),
         "created": post.created_at,
         "solved": topic.accepted_post_id is not None,
-        "visibility": topic.category.min_role or search.PUBLIC,
+        "visibility": _visibility(topic.category),
     }
 
 

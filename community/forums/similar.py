@@ -6,6 +6,7 @@ each with the first words of its accepted answer. Links to them carry `?via=ask`
 rest are questions answered before they were asked (`deflections`, for the manager dashboard).
 """
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from ..extensions import db
 from . import queries
 from .models import Deflection, Post, Topic
 
-VIA = "ask"  # the marker on suggested links: `/t/12-slug?via=ask`
+VIA = "ask"  # the marker on suggested links: `/t/12-slug?via=ask-<signature for this member and topic>`
 LIMIT = 5
 CANDIDATES = 20  # hits read from the index: enough that a few invisible or stale ones still leave LIMIT
 MIN_CHARS = 3  # letters or digits a title needs, besides the words every question has, before looking is worth it
@@ -43,6 +44,7 @@ ASKED_WITHIN = timedelta(hours=1)  # a topic posted this soon after opening a su
 class Suggestion:
     topic: Topic
     answer_excerpt: str | None  # the accepted answer's first words, as plain text
+    via: str = VIA  # the signed marker its link carries (see `marker`)
 
     @property
     def title(self) -> str:
@@ -84,7 +86,19 @@ def suggestions(title: str, viewer, limit: int = LIMIT) -> list[Suggestion]:
     rank = {topic_id: number for number, topic_id in enumerate(ids)}
     shown = sorted(queries.similar_topics(ids, viewer), key=lambda topic: rank[topic.id])[:limit]
     shown.sort(key=lambda topic: not topic.is_solved)  # stable: the most similar first within each group
-    return [Suggestion(topic, _excerpt(topic.accepted_post)) for topic in shown]
+    return [Suggestion(topic, _excerpt(topic.accepted_post), marker(viewer, topic)) for topic in shown]
+
+
+def marker(user, topic: Topic) -> str:
+    """The `via` value of a suggestion's link, signed for this member and topic: a link someone pastes elsewhere
+    with `?via=ask` records nothing, and nor does one made for another member."""
+    key = current_app.config["SECRET_KEY"].encode()
+    signature = hmac.new(key, f"deflection:{user.id}:{topic.id}".encode(), "sha256").hexdigest()[:16]
+    return f"{VIA}-{signature}"
+
+
+def came_from_suggestion(value: str | None, user, topic: Topic) -> bool:
+    return bool(value) and hmac.compare_digest(value, marker(user, topic))
 
 
 def _excerpt(post: Post | None) -> str | None:

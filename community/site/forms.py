@@ -89,6 +89,12 @@ class SearchForm(FlaskForm):
         SelectChoice("relevance", "Most relevant"), SelectChoice("newest", "Newest first")], validators=[Optional()])
     page = IntegerField("Page", validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
+    def link_args(self) -> dict[str, str]:
+        """The search's own arguments, for links to its other pages and to "did you mean" (never whatever else the
+        address carried: url_for would read `endpoint` or `_anchor` as its own)."""
+        names = ("q", "kind", "category", "tag", "author", "status", "order")
+        return {name: str(getattr(self, name).data) for name in names if getattr(self, name).data}
+
     def ask(self) -> Ask:
         """The box's filters, overridden by the controls that are set."""
         ask = parse(self.q.data or "")

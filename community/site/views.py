@@ -36,7 +36,8 @@ def search():
 
 
 def _page(form, ask=None, results=None, items=(), message=None):
-    return render_template("site/search.html", form=form, ask=ask, results=results, items=items, message=message)
+    return render_template("site/search.html", form=form, ask=ask, results=results, items=items, message=message,
+                           link_args=form.link_args())
 
 
 def _problem(form) -> str | None:

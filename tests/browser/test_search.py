@@ -87,3 +87,27 @@ def test_an_asker_sees_a_solved_question_like_theirs_while_typing_and_opens_it(n
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert visit.violations == {}
     assert nu_errors(visit.pages) == []
+
+
+def test_typing_a_title_like_a_solved_demo_question_suggests_it(new_page, live_server, indexing):
+    """The issue's own check, on the demo community itself."""
+    from community import demo
+    from community.core.db import write_intent
+
+    with write_intent():
+        demo.load()
+    page = new_page(viewport={"width": 1280, "height": 900})
+    visit = Visit(page)
+    page.goto(live_server + "/account/login")
+    page.get_by_label("Username or email").fill("lena")
+    page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + "/forums/ask")
+    page.get_by_label("Title").press_sequentially("Webhook retries stop after three tries", delay=30)
+    suggestion = page.locator("#similar-questions li").filter(has_text="Webhook retries stop after 3 tries")
+    expect(suggestion.first).to_be_visible()
+    expect(suggestion.first).to_contain_text("Solved")
+    expect(suggestion.first).to_contain_text("Accepted answer:")
+    visit.check("ask on the demo, with suggestions")
+    assert visit.violations == {}
+    assert nu_errors(visit.pages) == []

@@ -66,12 +66,12 @@ def test_similar_questions_come_solved_first_with_the_accepted_answers_first_wor
     first, second = response.get_json()["topics"]
     solved, unsolved = forum["solved"], forum["unsolved"]
     assert first["title"] == "Sync with the warehouse stops with a timeout" and first["solved"] is True
-    assert first["url"] == f"/t/{solved.id}-{solved.slug}?via=ask"
+    assert first["url"] == f"/t/{solved.id}-{solved.slug}?via={similar.marker(asker, solved)}"
     assert first["answer_excerpt"].startswith("Raise the sync timeout in Settings → Connections to 120 seconds")
     assert first["answer_excerpt"].endswith("…") and len(first["answer_excerpt"]) <= 201
     assert "**" not in first["answer_excerpt"] and "<" not in first["answer_excerpt"]
     assert second == {"title": "Warehouse sync times out every night", "solved": False, "answer_excerpt": None,
-                      "url": f"/t/{unsolved.id}-{unsolved.slug}?via=ask"}
+                      "url": f"/t/{unsolved.id}-{unsolved.slug}?via={similar.marker(asker, unsolved)}"}
 
 
 def test_at_most_five_questions_are_suggested(client, asker, indexing):
@@ -177,7 +177,8 @@ def test_checking_for_similar_questions_keeps_the_form_lists_them_and_posts_noth
     assert 'value="Warehouse sync times out"' in page and QUESTION["body"] in page
     assert 'value="sync, warehouse"' in page and '<option selected value="questions">' in page
     solved = forum["solved"]
-    assert f'href="/t/{solved.id}-{solved.slug}?via=ask">Sync with the warehouse stops with a timeout</a>' in page
+    link = f'href="/t/{solved.id}-{solved.slug}?via={similar.marker(asker, solved)}"'
+    assert f"{link}>Sync with the warehouse stops with a timeout</a>" in page
     assert page.index(solved.title) < page.index("Warehouse sync times out every night")
     assert "Accepted answer: Raise the sync timeout" in page
     assert "Please fix the marked fields" not in page
@@ -214,7 +215,10 @@ def test_opening_a_suggestion_records_one_deflection_an_hour(client, asker, foru
     assert client.get(url).status_code == 200  # a reload within the hour
     assert [(row.user_id, row.topic_id, row.asked_at) for row in deflection_rows()] == [(asker.id, solved.id, None)]
     assert client.get(f"/t/{solved.id}-{solved.slug}").status_code == 200  # opened another way: no deflection
-    assert len(deflection_rows()) == 1
+    assert client.get(f"/t/{solved.id}-{solved.slug}?via=ask").status_code == 200  # a marker nobody signed
+    other = make_member()
+    assert client.get(f"/t/{solved.id}-{solved.slug}?via={similar.marker(other, solved)}").status_code == 200
+    assert len(deflection_rows()) == 1  # neither a forged marker nor another member's counts
 
 
 def test_a_suggestion_opened_by_an_anonymous_visitor_records_nothing(client, forum):
@@ -225,11 +229,11 @@ def test_a_suggestion_opened_by_an_anonymous_visitor_records_nothing(client, for
 
 def test_posting_a_topic_within_the_hour_marks_the_suggestions_opened_as_asked(client, asker, forum):
     earlier, solved = forum["unsolved"], forum["solved"]
-    client.get(f"/t/{earlier.id}-{earlier.slug}?via=ask")
+    client.get(f"/t/{earlier.id}-{earlier.slug}?via={similar.marker(asker, earlier)}")
     [old] = deflection_rows()
     old.opened_at = utcnow() - timedelta(hours=2)  # opened two hours ago: it stays a deflection
     db.session.commit()
-    client.get(f"/t/{solved.id}-{solved.slug}?via=ask")
+    client.get(f"/t/{solved.id}-{solved.slug}?via={similar.marker(asker, solved)}")
     someone_else = Deflection(user_id=make_member().id, topic_id=solved.id)
     db.session.add(someone_else)
     db.session.commit()

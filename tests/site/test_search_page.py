@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from community.core.models import SearchOutbox
 from community.extensions import db
 from community.forums import moderation, services
+from community.forums.models import Post
 from tests.factories import make_category, make_member, make_reply, make_topic
 
 PAYLOADS = (Path(__file__).parent.parent / "data" / "xss-payloads.txt").read_text().splitlines()
@@ -162,6 +163,33 @@ def test_deleted_and_hidden_posts_never_show_even_before_the_index_catches_up(cl
     assert titles(client.get("/search?q=warehouse")) == []
 
 
+def test_did_you_mean_never_offers_a_word_only_hidden_posts_hold(client, login, indexing):
+    staff = make_category("staff-room", name="Staff room", min_role="moderator")
+    make_topic(make_member(), staff, "Zyxcorporation acquisition planning notes")
+    deleted = make_topic(make_member(), title="My password is hunter2xyzzy, please help")
+    moderation.delete_post(_opening(deleted), make_member(role="moderator"), "Private data")
+    db.session.commit()
+    for typo in ("zyxcorporatio", "hunter2xyzzz"):
+        assert "Did you mean" not in client.get(f"/search?q={typo}").get_data(as_text=True), typo
+    login(make_member(role="moderator"))
+    assert "Did you mean" in client.get("/search?q=zyxcorporatio").get_data(as_text=True)  # they may see it
+
+
+def _opening(topic):
+    return db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+
+
+def test_stop_words_with_a_filter_search_by_the_filter(client, forum):
+    assert titles(client.get("/search", query_string={"q": "the tag:connectors"})) == [
+        "Connecting the warehouse times out"]
+
+
+def test_links_keep_only_the_searchs_own_arguments(client, forum):
+    response = client.get("/search", query_string={"q": "warehuose", "endpoint": "x", "_anchor": "y", "utm": "z"})
+    assert response.status_code == 200
+    assert 'Did you mean <a href="/search?q=warehouse">warehouse</a>?' in response.get_data(as_text=True)
+
+
 def test_user_text_in_results_is_escaped(client, indexing):
     author = make_member()
     topic = make_topic(author, title="Payload collection for the escaping check")
@@ -197,12 +225,17 @@ def test_the_page_issues_the_same_queries_for_2_or_20_results(client, login, cou
     assert few.count == many.count <= 8
 
 
+WORDS = st.lists(st.sampled_from([*'ab xy:"()@*?[]^~-+!{}/\\\'#%&<=>é日\x00', "tag:", "is:", "in:", "@", " AND ",
+                                  " OR ", " NOT ", " TO ", " ANDNOT ", " ANDMAYBE ", "warehuose", "vat"]),
+                 max_size=30).map("".join)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.lists(st.sampled_from([*'ab xy:"()@*?[]^~-+!{}/\\\'#%&é日\x00',
-                                   "tag:", "is:", "in:", "@", " AND ", " OR ", " NOT ", " TO "]),
-                  max_size=30).map("".join),
-       page=st.one_of(st.none(), st.integers(-3, 600).map(str), st.text(max_size=4)))
-def test_no_query_string_causes_a_server_error(client, forum, q, page):
-    query = {"q": q} if page is None else {"q": q, "page": page}
+@given(q=WORDS, page=st.one_of(st.none(), st.integers(-3, 600).map(str), st.text(max_size=4)),
+       extra=st.dictionaries(st.sampled_from(["endpoint", "_anchor", "_external", "_scheme", "_method", "kind",
+                                              "category", "tag", "author", "status", "order", "x"]),
+                             st.text(max_size=8), max_size=3))
+def test_no_query_string_causes_a_server_error(client, forum, q, page, extra):
+    query = {**extra, "q": q} if page is None else {**extra, "q": q, "page": page}
     response = client.get("/search", query_string=query)
-    assert response.status_code in (200, 400), (q, page)
+    assert response.status_code in (200, 400), query

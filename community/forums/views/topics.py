@@ -62,7 +62,6 @@ def ask():
                                       form.title.data, form.body.data, (form.tags.data or "").split(","))
     except DomainError as exc:
         return refuse(form, "forums/ask.html", exc, preview_html=None)
-    similar.mark_asked(current_user)  # the suggestions they opened did not answer it
     db.session.commit()
     flash("Your topic is posted.", "success")
     return redirect(url_for("forums.topic", topic_id=topic.id, slug=topic.slug))
@@ -84,19 +83,19 @@ def similar_questions():
     problem = similar.title_problem(title)
     if problem:
         return {"error": problem}, 400
-    return {"topics": [{"title": found.title, "url": _suggested_url(found.topic), "solved": found.solved,
+    return {"topics": [{"title": found.title, "url": _suggested_url(found), "solved": found.solved,
                         "answer_excerpt": found.answer_excerpt} for found in similar.suggestions(title, current_user)]}
 
 
-def _suggested_url(topic):
-    return url_for("forums.topic", topic_id=topic.id, slug=topic.slug, via=similar.VIA)
+def _suggested_url(found):
+    return url_for("forums.topic", topic_id=found.topic.id, slug=found.topic.slug, via=found.via)
 
 
 @bp.route("/t/<id:topic_id>")
 @bp.route("/t/<id:topic_id>-<slug>")
 def topic(topic_id, slug=None):
     topic = topic_or_redirect(topic_id)  # a merged topic's address leads to where its posts went
-    if request.args.get("via") == similar.VIA and current_user.is_authenticated:
+    if current_user.is_authenticated and similar.came_from_suggestion(request.args.get("via"), current_user, topic):
         similar.record_opened(current_user, topic)  # a question suggested while asking: a deflection, unless they ask
     if slug != topic.slug:  # old or missing slug: one canonical address per topic
         page = request.args.get("page", type=int)

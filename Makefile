@@ -65,7 +65,7 @@ test: test-tools lint
 
 pytest-run:
 	@echo "== pytest $(ARGS) =="
-	@$(BIN)/python -m pytest $(ARGS) $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest --durations=10 $(ARGS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treated as a failure"; exit 1; fi; exit $$rc
 
 ## screenshots: photograph the real pages of a throwaway demo community for the README

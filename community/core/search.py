@@ -251,16 +251,39 @@ def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int
                 continue
             try:
                 with read_only():
-                    _apply(writer, _changes(session, [key for _, key in rows]))
+                    changes, done = _changes_of(session, rows)
                     session.rollback()
+                _apply(writer, changes)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit(merge=len(writer.segments) >= MERGE_AT)  # merging is the costly part: do it now and then
             with write_intent():
-                _forget(session, [row_id for row_id, _ in rows])
-            applied += len(rows)
+                _forget(session, done)
+            applied += len(done)
+            if len(done) < len(rows):  # some rows can't be applied now: they wait, and so does the rest till later
+                return applied
     return applied
+
+
+def _changes_of(session: Session, rows) -> tuple[list[Change], list[int]]:
+    """The changes the rows ask for, and the ids of the rows they cover. A key whose documents can't be built (a
+    builder's bug, a row it can't read) stays in the outbox, logged, and doesn't hold up the others."""
+    try:
+        return _changes(session, [key for _, key in rows]), [row_id for row_id, _ in rows]
+    except Exception:
+        session.rollback()
+        log.exception("search: a batch of %d outbox rows failed; applying them one by one", len(rows))
+    changes, done = [], []
+    for row_id, key in rows:
+        try:
+            changes.extend(_changes(session, [key]))
+        except Exception:
+            session.rollback()
+            log.exception("search: %s can't be applied; it stays in the outbox", key)
+            continue
+        done.append(row_id)
+    return changes, done
 
 
 def _marker(app) -> str:

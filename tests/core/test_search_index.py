@@ -269,3 +269,23 @@ def test_reindexing_the_demo_answers_every_query_as_incremental_indexing_did(ind
     assert generations == [os.readlink(search_dir / "current")] and not old_generation.exists()
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 0 and "The index matches the database." in check.output
+
+
+def test_a_row_whose_document_cannot_be_built_waits_without_holding_up_the_others(indexing, app):
+    """Fault injection: a source whose builder fails (as a bug would). The other rows of its batch are applied."""
+
+    def fails(session, ids):
+        raise RuntimeError("a builder's bug")
+
+    search.register(search.Source("broken", fails))
+    try:
+        member = make_member("quillon")  # its own commit applies member:<id> at once
+        with write_intent():
+            search.queue(db.session, ["broken:1", f"member:{member.id}", "post:999999"])
+            db.session.commit()
+        assert outbox() == ["broken:1"]  # the rest applied: the member stays, the missing post is dropped
+        assert found("quillon") == [f"member:{member.id}"]
+    finally:
+        search._SOURCES.pop("broken")
+    db.session.execute(delete(SearchOutbox))
+    db.session.commit()

@@ -3,20 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.visit import Visit
+from tests.browser.visit import Visit, sign_in
 from tests.checkers import nu_errors
-from tests.factories import PASSWORD, make_category, make_member
+from tests.factories import make_category, make_member
 
 ANSWER = ("Raise the timeout in the advanced settings:\n\n```\ntimeout: 120\nretries: 5\n```\n\n"
           "See [the connector guide](https://docs.example/connectors) for the rest.")
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/account/login")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Welcome back")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -8,21 +8,13 @@ from sqlalchemy import select
 from community.extensions import db
 from community.forums import services
 from community.forums.models import Deflection
-from tests.browser.visit import Visit
+from tests.browser.visit import Visit, sign_in
 from tests.checkers import nu_errors
-from tests.factories import PASSWORD, make_category, make_member, make_reply, make_topic
+from tests.factories import make_category, make_member, make_reply, make_topic
 
 SOLVED = "Webhook retries stop after 3 tries with Snowflake"
 ANSWER = ("Retries back off for 24 hours in total, but only when your endpoint answers 5xx. A timeout over 10 s "
           "counts as a permanent failure — check the delivery log under **Settings → Webhooks**.")
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/account/login")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Welcome back")).to_be_visible()
 
 
 def demo_like_forum():
@@ -98,10 +90,7 @@ def test_typing_a_title_like_a_solved_demo_question_suggests_it(new_page, live_s
         demo.load()
     page = new_page(viewport={"width": 1280, "height": 900})
     visit = Visit(page)
-    page.goto(live_server + "/account/login")
-    page.get_by_label("Username or email").fill("lena")
-    page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "lena", demo.PASSWORD)
     page.goto(live_server + "/forums/ask")
     page.get_by_label("Title").press_sequentially("Webhook retries stop after three tries", delay=30)
     suggestion = page.locator("#similar-questions li").filter(has_text="Webhook retries stop after 3 tries")

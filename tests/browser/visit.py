@@ -1,6 +1,9 @@
 """Checks every page a browser test lands on."""
 
+from playwright.sync_api import expect
+
 from tests.checkers import axe_violations
+from tests.factories import PASSWORD
 
 
 class Visit:
@@ -21,3 +24,12 @@ class Visit:
         found = axe_violations(self.page)
         if found:
             self.violations[name] = found
+
+
+def sign_in(page, base, username, password=PASSWORD):
+    """Sign in through the real form and wait for the greeting."""
+    page.goto(base + "/account/login")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Welcome back")).to_be_visible()

@@ -43,13 +43,19 @@ from whoosh.index import LockError
 from ..extensions import db
 from .db import after_commit, read_only, write_intent
 from .models import SearchOutbox
-from .permissions import ROLES
+from .permissions import ROLES, roles_up_to
 
 log = logging.getLogger(__name__)
 
 KINDS = ("topic", "post", "event", "member")
 PUBLIC = "public"  # the visibility of documents everyone may see; else the lowest role that may (as categories)
 VISIBILITIES = (PUBLIC, *ROLES)
+
+
+def visible_to(user) -> tuple[str, ...]:
+    """The visibilities `user` may find: everyone's, and those of the roles they hold."""
+    return (PUBLIC, *roles_up_to(user))
+
 BATCH = 500  # outbox rows applied per index commit
 ROUNDS = 20  # batches one lock holder applies before letting go (the rest wait for the next writer or `sync`)
 SNIPPET_CHARS = 240

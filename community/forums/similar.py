@@ -16,7 +16,6 @@ from sqlalchemy import exists, func, insert, literal, select, update
 
 from ..core import search
 from ..core.db import writing
-from ..core.permissions import roles_up_to
 from ..core.text import plain
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -79,7 +78,7 @@ def suggestions(title: str, viewer, limit: int = LIMIT) -> list[Suggestion]:
     if len(re.findall(r"\w", words)) < MIN_CHARS:
         return []
     try:
-        hits = search.similar(words, visible=(search.PUBLIC, *roles_up_to(viewer)), limit=max(CANDIDATES, limit))
+        hits = search.similar(words, visible=search.visible_to(viewer), limit=max(CANDIDATES, limit))
     except search.Malformed:
         return []
     ids = [hit.id for hit in hits]

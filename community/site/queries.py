@@ -7,7 +7,6 @@ from flask import url_for
 
 from ..accounts import queries as members
 from ..core import search
-from ..core.permissions import roles_up_to
 from ..forums import queries as forums
 from .forms import Ask
 
@@ -37,10 +36,6 @@ class Item:
     number: int | None = None
 
 
-def visible(viewer) -> tuple[str, ...]:
-    return (search.PUBLIC, *roles_up_to(viewer))
-
-
 def find(ask: Ask, categories, viewer, page: int = 1) -> search.Results:
     """One page of results; `categories` are those the viewer may see (the form's choices)."""
     filters = search.Filters(kinds=(ask.kind,) if ask.kind else (), tags=tuple(ask.tags), solved=ask.solved)
@@ -55,7 +50,8 @@ def find(ask: Ask, categories, viewer, page: int = 1) -> search.Results:
             raise Problem(f"No member is called @{ask.author}.")
         filters.author = str(author.id)
     try:
-        return search.search(ask.words, visible=visible(viewer), filters=filters, page=page, newest=ask.newest)
+        return search.search(ask.words, visible=search.visible_to(viewer), filters=filters, page=page,
+                             newest=ask.newest)
     except search.Malformed:
         raise Problem("That search can't be read: check its quotes and brackets, or use plain words.", 400) from None
 

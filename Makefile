@@ -9,7 +9,7 @@ export HOST PORT
 ROOT   := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT    := env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test lint test-tools db demo pytest-run screenshots debian-package
+.PHONY: run test lint test-tools db demo pytest-run screenshots debian-package bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ pytest-run:
 	@echo "== pytest $(ARGS) =="
 	@$(BIN)/python -m pytest --durations=10 $(ARGS) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treated as a failure"; exit 1; fi; exit $$rc
+
+## bench-search: search and reindex speed on the 100,000-post bench community (seeded on first use); see bench/
+bench-search: $(VENV)/.runtime
+	@[ -f bench/instance/full.db ] || PYTHONPATH=. $(BIN)/python -m bench.seed --size full
+	PYTHONPATH=. $(BIN)/python -m bench.search --size full --reindex
 
 ## screenshots: photograph the real pages of a throwaway demo community for the README
 screenshots: test-tools

@@ -92,9 +92,16 @@ def _topics(session: Session, ids) -> dict[int, Topic]:
     return {topic.id: topic for topic in session.scalars(query)}
 
 
-def _posts_of(session: Session, topic_ids) -> dict[int, list[Post]]:
-    posts: dict[int, list[Post]] = {}
-    for post in session.scalars(select(Post).where(Post.topic_id.in_(list(topic_ids))).order_by(Post.number)):
+# What a document needs of a post, read as plain rows: a reindex reads every post, and building ORM objects
+# (with the markdown source it doesn't need) was a tenth of its time.
+POST_COLUMNS = (Post.id, Post.topic_id, Post.number, Post.author_id, Post.body_html, Post.created_at,
+                Post.deleted_at, Post.hidden_at)
+
+
+def _posts_of(session: Session, topic_ids) -> dict[int, list]:
+    posts: dict[int, list] = {}
+    for post in session.execute(select(*POST_COLUMNS).where(Post.topic_id.in_(list(topic_ids)))
+                                .order_by(Post.number)):
         posts.setdefault(post.topic_id, []).append(post)
     return posts
 

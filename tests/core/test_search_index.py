@@ -286,6 +286,6 @@ def test_a_row_whose_document_cannot_be_built_waits_without_holding_up_the_other
         assert outbox() == ["broken:1"]  # the rest applied: the member stays, the missing post is dropped
         assert found("quillon") == [f"member:{member.id}"]
     finally:
-        search._SOURCES.pop("broken")
+        search.index._SOURCES.pop("broken")
     db.session.execute(delete(SearchOutbox))
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Search: a Whoosh index kept in step with the database through an outbox. The only module that imports whoosh.
+"""The search index: a Whoosh index kept in step with the database through an outbox.
 
 Whoosh-Reloaded 2.7.5 provides the `whoosh` module: the maintained fork of Whoosh 2.7.4 (2016), with the fixes
 Python 3.11+ needs (invalid escape sequences, removed stdlib names) and the same file format and API.
@@ -20,30 +20,26 @@ turning ids into `Change`s, and a generator of every document for reindex and ch
 
 import contextlib
 import hashlib
-import itertools
 import logging
 import os
-import re
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 
 from flask import current_app
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
-from whoosh import columns, fields, index, qparser, query, sorting
+from whoosh import columns, fields, index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.index import LockError
 
-from ..extensions import db
-from .db import after_commit, read_only, write_intent
-from .models import SearchOutbox
-from .permissions import ROLES, roles_up_to
+from ...extensions import db
+from ..db import after_commit, read_only, write_intent
+from ..models import SearchOutbox
+from ..permissions import ROLES, roles_up_to
+from . import fast_columns
 
 log = logging.getLogger(__name__)
 
@@ -56,59 +52,60 @@ def visible_to(user) -> tuple[str, ...]:
     """The visibilities `user` may find: everyone's, and those of the roles they hold."""
     return (PUBLIC, *roles_up_to(user))
 
+
 BATCH = 500  # outbox rows applied per index commit
 ROUNDS = 20  # batches one lock holder applies before letting go (the rest wait for the next writer or `sync`)
-SNIPPET_CHARS = 240
-CACHED_RESULTS = 200  # result pages kept per process and thread until the index changes (repeated searches)
-TIES_UP_TO = 2000  # hits collected at most to settle a tie at the end of a page
-COUNT_UP_TO = 500  # hits counted exactly; past this the page says "more than 500"
 REINDEX_HOURS = 6  # a reindex marker older than this belongs to a reindex that died
 MERGE_AT = 10  # small segments an incremental commit leaves before it merges them
 
 
-def _remember_missing_columns() -> None:
-    """Whoosh 2.7 looks for a field's length column with a stat() call for every posting it merges, and remembers
-    only the columns it found; fields without lengths (ID, KEYWORD) are looked for again and again. A finished
-    segment's files never change, so remember the answer per segment reader: merges run about 10 % faster."""
-    from whoosh.codec.whoosh3 import W3PerDocReader
-
-    if getattr(W3PerDocReader.has_column, "remembers", False):
-        return
-    looks = W3PerDocReader.has_column
-
-    def has_column(self, fieldname):
-        known = self.__dict__.setdefault("_columns_known", {})
-        if fieldname not in known:
-            known[fieldname] = looks(self, fieldname)
-        return known[fieldname]
-
-    has_column.remembers = True
-    W3PerDocReader.has_column = has_column
+fast_columns.patch_whoosh()
 
 
-_remember_missing_columns()
+TEXT = StemmingAnalyzer()  # one per process: its cache of stems outlives every searcher (highlighting stems each hit)
+
+
+FACETS = ("kind", "visibility", "category", "author", "solved", "tags")  # what filters look for, in `facets`
 
 
 def schema() -> fields.Schema:
     """Fields cost indexing time: only what is searched is indexed (numbers and dates are stored or kept as sort
-    columns, never indexed as trie terms), and "did you mean" learns its words from titles only."""
-    text = StemmingAnalyzer()
+    columns, never indexed as trie terms), and "did you mean" learns its words from titles only. What filters and
+    visibility look for is indexed in one field, `facets` ("kind:post,visibility:public,tag:api"): each indexed
+    field costs whoosh about 20 µs a document, and six of them were a tenth of the reindex."""
+    text = TEXT
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),  # "post:12": one document per key
-        kind=fields.ID(stored=True),
+        kind=fields.STORED,
         id=fields.STORED,  # the row's id in its own table
         topic_id=fields.ID(stored=True),  # topics and their posts, so a thread's documents go together
         number=fields.STORED,  # a post's number in its topic, for its link
         title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0, spelling=True),  # not on replies
         body=fields.TEXT(analyzer=text, stored=True),
-        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        category=fields.ID(stored=True),
-        author=fields.ID(stored=True),  # the author's user id, as text
+        tags=fields.STORED,  # "api,billing"
+        category=fields.STORED,
+        author=fields.STORED,  # the author's user id, as text
         created=fields.COLUMN(columns.NumericColumn("q")),  # microseconds since 1970 (UTC): "newest first"
-        solved=fields.BOOLEAN(stored=True),
-        visibility=fields.ID(stored=True),
+        solved=fields.STORED,
+        visibility=fields.STORED,
+        facets=fields.KEYWORD(commas=True),
         digest=fields.STORED,  # of the document's content: `check` finds stale documents with it
     )
+
+
+def facet(name: str, value) -> str:
+    """The term of `facets` that says a document has `value` for `name` (FACETS)."""
+    if name == "solved":
+        value = "yes" if value else "no"
+    elif name == "tags":
+        name, value = "tag", str(value).lower()
+    return f"{name}:{value}"
+
+
+def _facets(doc: dict) -> str:
+    terms = [facet(name, doc[name]) for name in FACETS if name != "tags" and doc.get(name) is not None]
+    terms.extend(facet("tags", tag) for tag in (doc.get("tags") or "").split(",") if tag)
+    return ",".join(terms)
 
 
 # What areas give ---------------------------------------------------------------------------------------------------
@@ -347,7 +344,8 @@ def _apply(writer, changes: list[Change]) -> None:
 
 def _stamped(doc: dict) -> dict:
     doc = {name: _naive(value) for name, value in doc.items() if value is not None}
-    doc["digest"] = digest(doc)
+    doc["facets"] = _facets(doc)
+    doc["digest"] = digest(doc)  # `facets` included: an index written by an older version reads as stale
     return doc
 
 
@@ -399,7 +397,8 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
             folder = os.path.join(root, name)
             # One segment per core, built in parallel: indexing is CPU-bound pure Python.
             procs = max(1, min(os.cpu_count() or 1, 4))
-            writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1)
+            writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1,
+                                                   batchsize=1000)  # documents per job file handed to a core
             count = 0
             try:
                 for doc in everything(session):
@@ -460,260 +459,3 @@ def check(app=None) -> Differences:
         stale=sorted(key for key in expected.keys() & found.keys() if expected[key] != found[key]),
         pending=waiting,
     )
-
-
-# Queries ---------------------------------------------------------------------------------------------------------
-
-@dataclass
-class Hit:
-    key: str
-    kind: str
-    id: int
-    title: str
-    snippet_html: str  # escaped text with <mark>ed words
-    topic_id: int | None
-    number: int | None
-    category: str | None
-    author: str | None
-    solved: bool
-    tags: list[str]
-
-
-@dataclass
-class Results:
-    """One page of hits. Counting every hit of a common word costs more than finding the best ones, so `total` is
-    exact up to COUNT_UP_TO hits; past that, `exact` is False and `total` is COUNT_UP_TO ("more than 500")."""
-
-    hits: list[Hit]
-    total: int
-    page: int
-    has_next: bool
-    exact: bool = True
-    suggestion: str | None = None  # "did you mean", from the index's spelling
-    too_common: bool = False  # every word was a stop word ("the", "how"): nothing to look for
-
-    @property
-    def pages(self) -> int | None:
-        """How many pages there are, when the total is exact."""
-        return max(1, -(-self.total // self.per_page)) if self.exact else None
-
-    per_page: int = 20
-
-
-@dataclass
-class Filters:
-    kinds: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    category: str | None = None
-    author: str | None = None
-    solved: bool | None = None
-    topic_ids: tuple[int, ...] = ()
-
-
-def _parser(group=qparser.AndGroup):
-    return _plain(qparser.MultifieldParser(["title", "body"], schema=schema(), group=group))
-
-
-def _plain(parser):
-    """Plain words, "phrases", (groups), AND/OR/NOT; no field:value (filters are ours), wildcards, ranges or
-    boosts: they would let one query walk the whole term list."""
-    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin):
-        parser.remove_plugin_class(plugin)
-    return parser
-
-
-class Malformed(ValueError):
-    """Whoosh could not read the query, even as plain words."""
-
-
-def _parse(parser, words: str):
-    """The query as typed; if whoosh's parser trips over its operators (it can, on input such as "NOT AND a"),
-    the same words without operators or punctuation."""
-    try:
-        return parser.parse(words)
-    except Exception:  # whoosh raises IndexError, AttributeError… on some operator soups; never a 500 for that
-        log.info("search: reading %r as plain words", words, exc_info=True)
-    try:
-        return parser.parse(_words_only(words)) if _words_only(words) else query.NullQuery
-    except Exception as exc:
-        raise Malformed(words) from exc
-
-
-def _words_only(text: str) -> str:
-    return " ".join(word.lower() for word in re.findall(r"\w+", text))
-
-
-def _filter_query(filters: Filters):
-    terms = []
-    if filters.kinds:
-        terms.append(query.Or([query.Term("kind", kind) for kind in filters.kinds]))
-    terms.extend(query.Term("tags", tag.lower()) for tag in filters.tags)
-    if filters.category:
-        terms.append(query.Term("category", filters.category))
-    if filters.author:
-        terms.append(query.Term("author", filters.author))
-    if filters.solved is not None:
-        terms.append(query.Term("solved", filters.solved))
-    if filters.topic_ids:
-        terms.append(query.Or([query.Term("topic_id", str(i)) for i in filters.topic_ids]))
-    return query.And(terms) if terms else None
-
-
-def _narrowed(parsed, filters: Filters | None, visible: Iterable[str]):
-    """The words' query, kept to what the filters let through and the viewer may see, in the query itself. (Whoosh's
-    `filter`/`mask` arguments test a bitset's truth once per hit, each test scanning the whole set: seconds for a
-    common word on 100,000 posts.) What the viewer may not see is subtracted: those posting lists are short."""
-    restrict = _filter_query(filters or Filters())
-    narrowed = query.And([parsed, restrict]) if restrict is not None else parsed
-    hidden = sorted(set(VISIBILITIES) - set(visible))
-    return query.AndNot(narrowed, query.Or([query.Term("visibility", name) for name in hidden])) if hidden else narrowed
-
-
-def search(words: str, *, visible: Iterable[str], filters: Filters | None = None, page: int = 1,
-           per_page: int | None = None, newest: bool = False, app=None) -> Results:
-    """One page of hits for `words` (empty words: everything the filters let through, newest first), never showing
-    what `visible` excludes."""
-    app = app or current_app._get_current_object()
-    per_page = per_page or app.config["SEARCH_RESULTS_PER_PAGE"]
-    parsed = _parse(_parser(), words) if words.strip() else query.Every()
-    if _nothing(parsed):
-        if filters is None or _filter_query(filters) is None:
-            return Results(hits=[], total=0, page=1, has_next=False, too_common=True)
-        parsed = query.Every()  # "the tag:api": the filter alone
-    sort = newest or isinstance(parsed, query.Every)
-    page = max(page, 1)
-    narrowed = _narrowed(parsed, filters, visible)
-    with _searcher(app) as searcher:
-        key = (repr(narrowed), sort, page, per_page)
-        cached = searcher.__dict__.setdefault("_community_results", {})  # dropped with the searcher on any change
-        if key not in cached:
-            if len(cached) >= CACHED_RESULTS:
-                cached.pop(next(iter(cached)))
-            cached[key] = _run(searcher, narrowed, sort, page, per_page)
-            if cached[key].total < 3 and words.strip():
-                cached[key].suggestion = _did_you_mean(searcher, words, filters, visible)
-        return cached[key]
-
-
-def _nothing(parsed) -> bool:
-    return parsed is query.NullQuery or isinstance(parsed, query.NullQuery.__class__)
-
-
-def _run(searcher, narrowed, sort: bool, page: int, per_page: int) -> Results:
-    shown = page * per_page
-    results, ranked = _ranked(searcher, narrowed, sort, shown + 1)  # one more: is there a next page?
-    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-    results.formatter = _Marks(between=" … ")
-    found = len(ranked)
-    hits = [_hit(hit) for hit in ranked[shown - per_page:shown]]
-    if found <= shown:  # every hit was collected: the count is exact
-        total, exact = found, True
-    else:
-        cap = max(COUNT_UP_TO, shown + 1)
-        total = _count(searcher, narrowed, cap)
-        exact = total < cap
-    return Results(hits=hits, total=total, page=page, has_next=found > shown, exact=exact, per_page=per_page)
-
-
-def _ranked(searcher, narrowed, sort: bool, want: int):
-    """The best `want` hits (newest first, or by score with equal scores in the order of their keys, not of where
-    the index happened to put the documents, which differs after a reindex). A cut that falls inside a tie is moved:
-    more hits are collected until the last one collected scores below the last one wanted."""
-    if sort:
-        results = searcher.search(narrowed, limit=want, sortedby=sorting.FieldFacet("created", reverse=True))
-        return results, list(results)
-    limit = want
-    while True:
-        results = searcher.search(narrowed, limit=limit)
-        ranked = sorted(results, key=lambda hit: (-round(hit.score, 6), hit["key"]))
-        if (results.scored_length() < limit or limit >= TIES_UP_TO
-                or round(ranked[want - 1].score, 6) > round(ranked[-1].score, 6)):
-            return results, ranked[:want]
-        limit *= 2
-
-
-def _count(searcher, narrowed, cap: int) -> int:
-    """The hits, counted up to `cap` (without scoring them)."""
-    return sum(1 for _ in itertools.islice(searcher.docs_for_query(narrowed), cap))
-
-
-@contextlib.contextmanager
-def _searcher(app):
-    """A searcher on the current index, kept open per thread between requests and refreshed when the index has
-    changed (opening one costs ~50 ms on a large index; refreshing an unchanged one, a directory listing)."""
-    folder = _current(app)
-    cache = _searchers.__dict__.setdefault("open", {})
-    kept = cache.pop(folder, None)
-    if kept is not None and kept.up_to_date():
-        searcher = kept
-    else:  # not refresh(): it reuses segment readers whose deletions have changed since, and finds deleted documents
-        if kept is not None:
-            kept.close()
-        searcher = _index(app, folder).searcher()
-    for old in cache.values():  # a reindex swapped generations: let the old ones go
-        old.close()
-    cache.clear()
-    cache[folder] = searcher
-    yield searcher
-
-
-_searchers = threading.local()
-
-
-def _did_you_mean(searcher, words: str, filters: Filters | None, visible: Iterable[str]) -> str | None:
-    """The words searched (as plain words), each unknown one replaced by the closest word of a title, or None.
-    Offered only when the corrected words find something this viewer may see: the title words of the whole index
-    include private, deleted and hidden topics' ones."""
-    words = _words_only(words)
-    if not words:
-        return None
-    try:
-        corrected = searcher.correct_query(_plain(qparser.QueryParser("title", schema=searcher.schema)).parse(words),
-                                           words)
-        if corrected.query == corrected.original_query:
-            return None
-        found = _count(searcher, _narrowed(_parser().parse(corrected.string), filters, visible), 1)
-    except Exception:  # whoosh's corrector trips on some token soups: no suggestion then, never a 500
-        log.info("no spelling suggestion for %r", words, exc_info=True)
-        return None
-    return corrected.string if found else None
-
-
-def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int = 20, app=None) -> list[Hit]:
-    """Topics whose titles share words with `words` (any of them, best first): "similar questions" while asking.
-    Titles only: they say what a question is about, and there are ten times fewer of them than posts."""
-    app = app or current_app._get_current_object()
-    if not words.strip():
-        return []
-    parsed = _parse(_plain(qparser.QueryParser("title", schema=schema(), group=qparser.OrGroup.factory(0.9))), words)
-    with _searcher(app) as searcher:
-        found = searcher.search(_narrowed(parsed, Filters(kinds=kinds), visible), limit=limit)
-        return [_hit(hit, snippet=False) for hit in found]
-
-
-class _Marks(HtmlFormatter):
-    """Matched words in <mark>; the text around them is escaped by HtmlFormatter."""
-
-    template = "<mark>%(t)s</mark>"
-
-
-def _hit(hit, snippet: bool = True) -> Hit:
-    body = hit.get("body", "")
-    fragment = hit.highlights("body") if snippet and body else ""
-    if not fragment:
-        fragment = escape(_shorten(body))
-    topic_id = hit.get("topic_id")
-    return Hit(
-        key=hit["key"], kind=hit["kind"], id=hit["id"], title=hit.get("title", ""),
-        snippet_html=str(fragment),  # whoosh's HtmlFormatter escapes the text around each <mark>
-        topic_id=int(topic_id) if topic_id else None, number=hit.get("number"), category=hit.get("category"),
-        author=hit.get("author"), solved=bool(hit.get("solved")),
-        tags=[tag for tag in (hit.get("tags") or "").split(",") if tag],
-    )
-
-
-def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-

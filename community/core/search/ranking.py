@@ -1,0 +1,319 @@
+"""The best hits of plain words, fast enough for common words on a large index.
+
+Whoosh finds and scores hits through a tree of matcher objects: several Python calls per document and level, so a
+word found in 20,000 posts took 200 ms to rank and two such words 300 ms. Most searches are plain words plus the
+page's filters, and for those this module reads each term's postings once, straight through, and adds up the same
+BM25F scores whoosh would give (same formula, same index statistics; a test compares the two), keeping the documents
+that hold a term of every group. Field lengths and dates are read per segment as whole arrays and kept while the
+segment lives (segments never change once written; a new one gets a new id).
+
+Anything else (phrases, NOT, nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
+
+import heapq
+import itertools
+import threading
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from whoosh import query, scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+
+from . import fast_columns
+
+Terms = list[tuple[str, object]]  # (field, text): a document must hold one of them
+PROBE_BELOW = 1 / 16  # candidates per posting under which postings are probed (skip_to) rather than read through
+KEEP_POSTINGS_FROM = 2_000  # a term in this many documents of a segment keeps its decoded postings…
+POSTINGS_KEPT = 4_000_000  # …within this many postings per process (8 bytes each: 32 MB)
+VALUES_KEPT = 2_000_000  # values of per-segment arrays (lengths, dates, filters' documents) kept per process
+_BYTE_LENGTHS = [length or 1 for length in fast_columns.BYTE_LENGTHS]
+
+
+@dataclass
+class Ranked:
+    best: list[tuple[float, int]]  # (score, global docnum), best first: `want` of them when there are that many
+    parts: list[tuple[int, dict[int, float]]]  # per segment: its offset, and its matching documents' scores
+    total: int
+
+    def scored(self, low: float, high: float) -> list[tuple[float, int]]:
+        """Every matching (score, global docnum) with low <= score <= high."""
+        return [(score, offset + docnum) for offset, part in self.parts
+                for docnum, score in part.items() if low <= score <= high]
+
+
+def groups_of(parsed) -> list[Terms] | None:
+    """The query as groups of terms, a document matching one term of each group; [] for "everything"; None for any
+    other shape of query."""
+    if parsed is None or isinstance(parsed, query.Every):
+        return []
+    children = parsed.subqueries if type(parsed) is query.And else [parsed]
+    groups = []
+    for child in children:
+        plain_or = type(child) is query.Or and child.minmatch == 0 and child.scale is None and child.boost == 1.0
+        terms = child.subqueries if plain_or else [child]
+        if not terms or not all(type(term) is query.Term and term.boost == 1.0 for term in terms):
+            return None
+        groups.append([(term.fieldname, term.text) for term in terms])
+    return groups
+
+
+def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, want: int,
+        newest: bool = False) -> Ranked | None:
+    """The `want` best documents holding a term of each group of `words` (scored) and of `required` (not scored),
+    and none of `excluded`: by score, or newest first. None when whoosh should answer instead."""
+    weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F or (not words and not required and not newest):
+        return None
+    if not searcher.doc_count():  # every document deleted (whoosh's idf would divide by it)
+        return Ranked(best=[], parts=[], total=0)
+    scorers = {term: _Scorer(searcher, weighting, *term) for group in words for term in group}
+    parts = [(offset, _segment(reader, words, required, excluded, scorers)) for reader, offset in _leaves(searcher)]
+    tops = []
+    for (offset, part), (reader, _) in zip(parts, _leaves(searcher), strict=True):
+        if not part:
+            continue
+        if newest:
+            created = _created(reader)
+            tops.extend(((created[docnum], -offset - docnum), part[docnum], offset + docnum)
+                        for docnum in _top_keys(part, want, created.__getitem__))
+        else:
+            tops.extend((part[docnum], part[docnum], offset + docnum) for docnum in _top_keys(part, want))
+    best = [(score, docnum) for _, score, docnum in heapq.nlargest(want, tops)]
+    return Ranked(best=best, parts=parts, total=sum(len(part) for _, part in parts))
+
+
+def _top_keys(part: dict[int, float], want: int, value=None) -> list[int]:
+    """The docnums of `part` with the `want` highest values (scores, or `value(docnum)`), and any tied with the
+    last. (The `want`-th highest value first, then a filter: both loops run in C, unlike nlargest with a key.)"""
+    if value is None:
+        cut = heapq.nlargest(want, part.values())[-1]
+        return [docnum for docnum, score in part.items() if score >= cut]
+    cut = heapq.nlargest(want, map(value, part))[-1]
+    return [docnum for docnum in part if value(docnum) >= cut]
+
+
+def _leaves(searcher):
+    return [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+
+
+class _Scorer:
+    """BM25F for one term, as whoosh.scoring.BM25FScorer computes it: idf and the average length from the whole
+    index, the term's weight (its frequency times the field's boost) and the document's field length."""
+
+    def __init__(self, searcher, weighting, field, text):
+        b = weighting._field_B.get(field, weighting.B)
+        k1 = weighting.K1
+        average = searcher.avg_field_length(field) or 1
+        self.field = field
+        self.scorable = searcher.schema[field].scorable
+        self.numerator = searcher.idf(field, text) * (k1 + 1)
+        self.constant = k1 * (1 - b)
+        self.per_length = k1 * b / average
+
+    def scores(self, blocks, lengths, only=None) -> dict[int, float]:
+        """{docnum: score} for the postings' documents (of `only`, when given)."""
+        numerator, constant, per_length = self.numerator, self.constant, self.per_length
+        found: dict[int, float] = {}
+        for ids, weights in blocks:  # a comprehension per block: the loop runs in C as far as Python allows
+            pairs = zip(ids, weights, strict=True)
+            if not self.scorable:
+                found.update({docnum: weight for docnum, weight in pairs if only is None or docnum in only})
+            elif only is None:
+                found.update({docnum: numerator * weight / (weight + constant + per_length * lengths[docnum])
+                              for docnum, weight in pairs})
+            else:
+                found.update({docnum: numerator * weight / (weight + constant + per_length * lengths[docnum])
+                              for docnum, weight in pairs if docnum in only})
+        return found
+
+
+def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
+    """{docnum: score} of one segment's matching live documents."""
+    frequency = _frequencies(reader)
+
+    def size(group) -> int:
+        return sum(frequency(*term) for term in group)
+
+    allowed = None  # what the filters let through
+    for group in sorted(required, key=size):
+        documents = _documents(reader, group)
+        allowed = documents if allowed is None else allowed & documents
+        if not allowed:
+            return {}
+    candidates: dict[int, float] | None = None
+    for group in sorted(words, key=size):
+        within = candidates if candidates is not None else allowed
+        probe = sorted(within) if within is not None and len(within) < size(group) * PROBE_BELOW else None
+        matched: dict[int, float] = {}
+        for term in group:
+            part = scorers[term].scores(_postings(reader, term, probe), _lengths(reader, term[0]), only=within)
+            if matched:
+                for docnum, score in part.items():
+                    matched[docnum] = matched.get(docnum, 0.0) + score
+            else:
+                matched = part
+        candidates = matched if candidates is None else {docnum: candidates[docnum] + score
+                                                         for docnum, score in matched.items()}
+        if not candidates:
+            return {}
+    if candidates is None:  # no words: what the filters let through (or every document), by date
+        candidates = dict.fromkeys(allowed if allowed is not None else range(reader.doc_count_all()), 0.0)
+    for term in excluded:
+        hidden = _documents(reader, [term])
+        if len(hidden) < len(candidates):
+            for docnum in hidden:
+                candidates.pop(docnum, None)
+        else:
+            candidates = {docnum: score for docnum, score in candidates.items() if docnum not in hidden}
+    if reader.has_deletions():  # postings keep deleted documents until segments merge
+        deleted = getattr(reader, "deleted_docs_set", None)
+        if deleted is None:
+            deleted = [docnum for docnum in range(reader.doc_count_all()) if reader.is_deleted(docnum)]
+        for docnum in deleted:
+            candidates.pop(docnum, None)
+    return candidates
+
+
+def _documents(reader, group: Terms) -> frozenset[int]:
+    """The documents holding any term of `group` (filters and exclusions: few terms, asked again and again)."""
+    sets = [_keep(reader, f"documents:{field}:{text!r}",
+                  lambda field=field, text=text: frozenset(docnum for ids, _ in _postings(reader, (field, text))
+                                                           for docnum in ids))
+            for field, text in group]
+    return sets[0] if len(sets) == 1 else frozenset().union(*sets)
+
+
+def _frequencies(reader):
+    def frequency(field, text) -> int:
+        try:
+            return reader.doc_frequency(field, text)
+        except TermNotFound:
+            return 0
+
+    return frequency
+
+
+def _postings(reader, term, probe: list[int] | None = None):
+    """The term's postings in this segment, deleted documents included, as blocks of (docnums, weights); only those
+    of the sorted `probe` docnums (found by skipping ahead) when given."""
+    try:
+        matcher = reader.postings(*term)
+    except TermNotFound:
+        return ()
+    if type(matcher) is FilterMatcher:  # the reader's filter of deleted documents: `_segment` drops them at the end
+        matcher = matcher.child
+    if probe is not None:
+        return [_probed(matcher, probe)]
+    if reader.doc_frequency(*term) < KEEP_POSTINGS_FROM:
+        return _blocks(matcher)
+    return [_kept_postings(reader, term, matcher)]
+
+
+def _blocks(matcher):
+    """Whoosh 2.7's posting blocks as they are stored (decoding posting by posting costs ten times more)."""
+    if type(matcher) is not W3LeafMatcher:
+        yield _probed(matcher, None)
+        return
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        if not matcher._byteids:  # delta-encoded: whoosh decodes them in a Python loop, accumulate() in C
+            ids = array("I", itertools.accumulate(ids))
+        matcher._read_weights()
+        start = matcher._i
+        yield (ids[start:], matcher._weights[start:]) if start else (ids, matcher._weights)
+        matcher._next_block()
+
+
+def _probed(matcher, wanted: list[int] | None) -> tuple[list[int], list[float]]:
+    """(docnums, weights) of the matcher's postings, or of those among `wanted` (sorted)."""
+    ids, weights = [], []
+    if wanted is None:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return ids, weights
+    for target in wanted:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(target)
+        if matcher.is_active() and matcher.id() == target:
+            ids.append(target)
+            weights.append(matcher.weight())
+    return ids, weights
+
+
+# Per-segment arrays ----------------------------------------------------------------------------------------------
+
+_kept: OrderedDict = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _keep(reader, name: str, load):
+    key = (reader.segment().segment_id(), reader.doc_count_all(), name)
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    value = load()
+    with _kept_lock:
+        _kept[key] = value
+        total = sum(len(kept) for kept in _kept.values())
+        while total > VALUES_KEPT and len(_kept) > 1:
+            total -= len(_kept.popitem(last=False)[1])
+    return value
+
+
+_postings_kept: OrderedDict = OrderedDict()
+
+
+def _kept_postings(reader, term, matcher) -> tuple[array, array]:
+    """A common term's postings in this segment, decoded once (decoding is most of the cost of reading them) and
+    kept while the segment lives, the least recently used dropped first past POSTINGS_KEPT."""
+    key = (reader.segment().segment_id(), *term)
+    with _kept_lock:
+        if key in _postings_kept:
+            _postings_kept.move_to_end(key)
+            return _postings_kept[key]
+    ids, weights = array("I"), array("f")
+    for block_ids, block_weights in _blocks(matcher):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+    with _kept_lock:
+        _postings_kept[key] = ids, weights
+        total = sum(len(kept_ids) for kept_ids, _ in _postings_kept.values())
+        while total > POSTINGS_KEPT and len(_postings_kept) > 1:
+            total -= len(_postings_kept.popitem(last=False)[1][0])
+    return ids, weights
+
+
+def _lengths(reader, field: str):
+    """Every document's length of `field` in this segment, as whoosh stores it (one byte, decoded; 1 if none)."""
+    def load():
+        encoded = fast_columns.length_bytes(reader._perdoc, field) if hasattr(reader, "_perdoc") else None
+        if encoded is None:
+            return [reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(reader.doc_count_all())]
+        return [_BYTE_LENGTHS[b] for b in encoded]
+
+    return _keep(reader, "length:" + field, load)
+
+
+def _created(reader):
+    """Every document's `created` value in this segment (microseconds since 1970)."""
+    return _keep(reader, "created", lambda: _load_created(reader))
+
+
+def _load_created(reader):
+    count = reader.doc_count_all()
+    column_type = reader.schema["created"].column_type
+    column = fast_columns.raw_column(reader._perdoc, "created", column_type) if hasattr(reader, "_perdoc") else None
+    if column is None or column._fixedlen != 8:
+        return list(reader.column_reader("created")) if reader.has_column("created") else [0] * count
+    values = array("q", column._dbfile.get(column._basepos, column._count * 8))
+    values.byteswap()  # whoosh writes columns big-endian ("!q")
+    values.extend([column_type.default_value()] * (count - len(values)))
+    return values

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app
 from sqlalchemy import and_, case, exists, false, literal, or_, select, true
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from ..core.pagination import Page, keyset
 from ..core.permissions import has_role, roles_up_to
@@ -233,8 +233,8 @@ def search_items(hits, viewer) -> dict[str, dict]:
     topics = {topic.id: topic for topic in db.session.scalars(
         select(Topic).join(Topic.category).options(contains_eager(Topic.category), selectinload(Topic.tags))
         .where(Topic.id.in_(topic_ids), _visible(viewer), *_searchable_topic()))}
-    posts = {post.id: post for post in db.session.scalars(
-        select(Post).options(joinedload(Post.author))
+    posts = {post.id: post for post in db.session.scalars(  # (the result shows no post text: the index's snippet)
+        select(Post).options(load_only(Post.id, Post.topic_id, Post.number, Post.author_id, Post.created_at))
         .where(Post.id.in_(post_ids), Post.deleted_at.is_(None), Post.hidden_at.is_(None)))} if post_ids else {}
     items = {}
     for hit in hits:

@@ -49,7 +49,7 @@ def both(app, words: str, filters: search.Filters | None = None, visible=EVERYON
         fast = finding._fast(searcher, parsed, filters, visible, sort, want)
         assert fast is not None, f"{words!r} should take the fast path"
         _, hits, total = fast
-        narrowed = finding._narrowed(parsed, filters, visible)
+        narrowed = finding._narrowed(searcher, parsed, filters, visible)
         _, slow_hits = finding._ranked(searcher, narrowed, sort, want)
         slow_total = finding._count(searcher, narrowed, 10**6)
         return (([(hit["key"], round(hit.score or 0, 6)) for hit in hits], total),
@@ -130,10 +130,28 @@ def test_a_cut_inside_equal_scores_keeps_them_in_key_order(community):
         assert fast == slow == sorted(slow)[:want]
 
 
+def test_not_words_leave_out_what_whoosh_leaves_out(community):
+    """`report NOT pdf`, as whoosh answers it."""
+    words = vocabulary(community)
+    for positive, negative in ((words["common"][0], words["common"][1]), (words["middling"][0], words["common"][2]),
+                               (f"{words['common'][3]} {words['middling'][1]}", words["rare"][0])):
+        with search._searcher(community) as searcher:
+            parsed = finding._parse(finding._parser(), f"{positive} NOT {negative}")
+            fast = finding._fast(searcher, parsed, None, ANONYMOUS, False, 41)
+            assert fast is not None
+            _, hits, total = fast
+            narrowed = finding._narrowed(searcher, parsed, None, ANONYMOUS)
+            _, slow_hits = finding._ranked(searcher, narrowed, False, 41)
+            assert [hit["key"] for hit in hits] == [hit["key"] for hit in slow_hits]
+            assert total == finding._count(searcher, narrowed, 10**6) > 0
+
+
 def test_phrases_and_operators_are_left_to_whoosh():
     parser = finding._parser()
-    for words in ('"read only"', "report NOT pdf", "(sso token) OR saml"):
-        assert ranking.groups_of(parser.parse(words)) is None, words
+    for words in ('"read only"', "(sso token) OR saml", "report NOT (pdf csv)"):
+        assert ranking.plan_of(parser.parse(words)) is None, words
+    assert ranking.plan_of(parser.parse("report NOT pdf")) == ([[("title", "report"), ("body", "report")]],
+                                                                [("title", "pdf"), ("body", "pdf")])
     assert ranking.groups_of(parser.parse("report export")) == [[("title", "report"), ("body", "report")],
                                                                 [("title", "export"), ("body", "export")]]
     assert ranking.groups_of(parser.parse("export OR import")) == [[("title", "export"), ("body", "export"),

@@ -122,16 +122,31 @@ def _filter_query(filters: Filters):
     return query.And(terms) if terms else None
 
 
-def _narrowed(parsed, filters: Filters | None, visible: Iterable[str]):
-    """The words' query, kept to what the filters let through and the viewer may see, in the query itself. (Whoosh's
-    `filter`/`mask` arguments test a bitset's truth once per hit, each test scanning the whole set: seconds for a
-    common word on 100,000 posts.) What the viewer may see is required, not what they may not subtracted: whoosh's
-    AndNot lets subtracted documents through once a segment has deletions (found by test_search_ranking)."""
+@dataclass
+class _Narrowed:
+    """What whoosh is asked when `ranking` can't answer: the words with the filters, in the query itself (whoosh
+    turns a `filter` query into a bitset tested once per hit: seconds for a common word on 100,000 posts), and the
+    documents the viewer may not see, as a set of docnums for whoosh's `mask` (one lookup per hit). Not as AndNot in
+    the query: whoosh's AndNot lets subtracted documents through once a segment has deletions (test_search_ranking
+    found it), and requiring the visible ones instead made a phrase search three times slower."""
+
+    query: object
+    hidden: set[int]
+
+
+def _narrowed(searcher, parsed, filters: Filters | None, visible: Iterable[str]) -> _Narrowed:
     restrict = _filter_query(filters or Filters())
-    terms = [parsed] if restrict is None else [parsed, restrict]
-    if set(VISIBILITIES) - set(visible):
-        terms.append(query.Or([query.Term("facets", facet("visibility", name)) for name in sorted(visible)]))
-    return query.And(terms) if len(terms) > 1 else parsed
+    return _Narrowed(query.And([parsed, restrict]) if restrict is not None else parsed,
+                     _hidden_docnums(searcher, visible))
+
+
+def _hidden_docnums(searcher, visible: Iterable[str]) -> set[int]:
+    hidden = sorted(set(VISIBILITIES) - set(visible))
+    kept = searcher.__dict__.setdefault("_community_hidden", {})  # dropped with the searcher on any change
+    if tuple(hidden) not in kept:
+        kept[tuple(hidden)] = {offset + docnum for sub, offset in searcher.leaf_searchers() for name in hidden
+                               for docnum in ranking.documents(sub.reader(), [("facets", facet("visibility", name))])}
+    return kept[tuple(hidden)]
 
 
 def search(words: str, *, visible: Iterable[str], filters: Filters | None = None, page: int = 1,
@@ -147,9 +162,9 @@ def search(words: str, *, visible: Iterable[str], filters: Filters | None = None
         parsed = query.Every()  # "the tag:api": the filter alone
     sort = newest or isinstance(parsed, query.Every)
     page = max(page, 1)
-    narrowed = _narrowed(parsed, filters, visible)
+    restrict = _filter_query(filters or Filters())
     with _searcher(app) as searcher:
-        key = (repr(narrowed), sort, page, per_page)
+        key = (repr(parsed), repr(restrict), tuple(sorted(set(visible))), sort, page, per_page)
         cached = searcher.__dict__.setdefault("_community_results", {})  # dropped with the searcher on any change
         if key not in cached:
             if len(cached) >= CACHED_RESULTS:
@@ -172,7 +187,7 @@ def _run(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort
         results, ranked, total = fast
         found, exact = min(total, shown + 1), True
     else:
-        narrowed = _narrowed(parsed, filters, visible)
+        narrowed = _narrowed(searcher, parsed, filters, visible)
         results, ranked = _ranked(searcher, narrowed, sort, shown + 1)
         found = len(ranked)
         if found <= shown:  # every hit was collected: the count is exact
@@ -189,13 +204,14 @@ def _run(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort
 
 def _fast(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort: bool, want: int):
     """(whoosh results, the best `want` hits in order, the exact total) from `ranking`, or None when the query isn't
-    plain words (whoosh answers those)."""
-    words = ranking.groups_of(parsed)
+    plain words, with or without NOT words (whoosh answers those)."""
+    plan = ranking.plan_of(parsed)
     required = ranking.groups_of(_filter_query(filters or Filters()))
-    if words is None or required is None:
+    if plan is None or required is None:
         return None
+    words, excluded = plan
     hidden = [("facets", facet("visibility", name)) for name in sorted(set(VISIBILITIES) - set(visible))]
-    ranked = ranking.top(searcher, words, required, hidden, want=want, newest=sort)
+    ranked = ranking.top(searcher, words, required, excluded + hidden, want=want, newest=sort)
     if ranked is None:
         return None
     best = ranked.best if sort else _in_key_order(searcher, ranked, want)
@@ -225,16 +241,18 @@ def _in_key_order(searcher, ranked, want: int) -> list[tuple[float, int]]:
     return above + tied[:want - len(above)]
 
 
-def _ranked(searcher, narrowed, sort: bool, want: int):
+def _ranked(searcher, narrowed: _Narrowed, sort: bool, want: int):
     """The best `want` hits (newest first, or by score with equal scores in the order of their keys, not of where
     the index happened to put the documents, which differs after a reindex). A cut that falls inside a tie is moved:
     more hits are collected until the last one collected scores below the last one wanted."""
+    mask = narrowed.hidden or None
     if sort:
-        results = searcher.search(narrowed, limit=want, sortedby=sorting.FieldFacet("created", reverse=True))
+        results = searcher.search(narrowed.query, limit=want, mask=mask,
+                                  sortedby=sorting.FieldFacet("created", reverse=True))
         return results, list(results)
     limit = want + 1
     while True:
-        results = searcher.search(narrowed, limit=limit)
+        results = searcher.search(narrowed.query, limit=limit, mask=mask)
         ranked = sorted(results, key=lambda hit: (-round(hit.score, 6), hit["key"]))
         if (results.scored_length() < limit or limit >= TIES_UP_TO
                 or round(ranked[want - 1].score, 6) > round(ranked[-1].score, 6)):
@@ -242,9 +260,11 @@ def _ranked(searcher, narrowed, sort: bool, want: int):
         limit *= 2
 
 
-def _count(searcher, narrowed, cap: int) -> int:
+def _count(searcher, narrowed: _Narrowed, cap: int) -> int:
     """The hits, counted up to `cap` (without scoring them)."""
-    return sum(1 for _ in itertools.islice(searcher.docs_for_query(narrowed), cap))
+    hidden = narrowed.hidden
+    return sum(1 for _ in itertools.islice((docnum for docnum in searcher.docs_for_query(narrowed.query)
+                                            if docnum not in hidden), cap))
 
 
 @contextlib.contextmanager
@@ -284,11 +304,18 @@ def _did_you_mean(searcher, words: str, filters: Filters | None, visible: Iterab
                                            words, correctors={"title": _TitleWords(searcher)})
         if corrected.query == corrected.original_query:
             return None
-        found = _count(searcher, _narrowed(_parser().parse(corrected.string), filters, visible), 1)
+        found = _finds_any(searcher, _parser().parse(corrected.string), filters, visible)
     except Exception:  # whoosh's corrector trips on some token soups: no suggestion then, never a 500
         log.info("no spelling suggestion for %r", words, exc_info=True)
         return None
     return corrected.string if found else None
+
+
+def _finds_any(searcher, parsed, filters: Filters | None, visible: Iterable[str]) -> bool:
+    fast = _fast(searcher, parsed, filters, visible, False, 1)
+    if fast is not None:
+        return fast[2] > 0
+    return _count(searcher, _narrowed(searcher, parsed, filters, visible), 1) > 0
 
 
 class _TitleWords(Corrector):
@@ -319,7 +346,8 @@ def similar(words: str, *, visible: Iterable[str], kinds=("topic",), limit: int 
         return []
     parsed = _parse(_plain(qparser.QueryParser("title", schema=schema(), group=qparser.OrGroup.factory(0.9))), words)
     with _searcher(app) as searcher:
-        found = searcher.search(_narrowed(parsed, Filters(kinds=kinds), visible), limit=limit)
+        narrowed = _narrowed(searcher, parsed, Filters(kinds=kinds), visible)
+        found = searcher.search(narrowed.query, limit=limit, mask=narrowed.hidden or None)
         return [_hit(hit, snippet=False) for hit in found]
 
 

@@ -7,7 +7,7 @@ BM25F scores whoosh would give (same formula, same index statistics; a test comp
 that hold a term of every group. Field lengths and dates are read per segment as whole arrays and kept while the
 segment lives (segments never change once written; a new one gets a new id).
 
-Anything else (phrases, NOT, nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
+Anything else (phrases, nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
 
 import heapq
 import itertools
@@ -51,12 +51,39 @@ def groups_of(parsed) -> list[Terms] | None:
     children = parsed.subqueries if type(parsed) is query.And else [parsed]
     groups = []
     for child in children:
-        plain_or = type(child) is query.Or and child.minmatch == 0 and child.scale is None and child.boost == 1.0
-        terms = child.subqueries if plain_or else [child]
-        if not terms or not all(type(term) is query.Term and term.boost == 1.0 for term in terms):
+        terms = _any_of(child)
+        if terms is None:
             return None
-        groups.append([(term.fieldname, term.text) for term in terms])
+        groups.append(terms)
     return groups
+
+
+def plan_of(parsed) -> tuple[list[Terms], Terms] | None:
+    """(groups of terms as `groups_of` reads them, terms no document may hold) for plain words, optionally with NOT
+    words ("report NOT pdf"); None for any other shape of query."""
+    children = parsed.subqueries if type(parsed) is query.And else [parsed]
+    negated = [child for child in children if type(child) is query.Not]
+    if not negated:
+        groups = groups_of(parsed)
+        return None if groups is None else (groups, [])
+    excluded: Terms = []
+    for child in negated:
+        terms = _any_of(child.query)
+        if terms is None:
+            return None
+        excluded.extend(terms)
+    kept = [child for child in children if type(child) is not query.Not]
+    groups = groups_of(query.And(kept)) if kept else None
+    return None if not groups else (groups, excluded)
+
+
+def _any_of(child) -> Terms | None:
+    """A term, or a plain OR of terms (what the parser makes of one word over title and body)."""
+    plain_or = type(child) is query.Or and child.minmatch == 0 and child.scale is None and child.boost == 1.0
+    terms = child.subqueries if plain_or else [child]
+    if not terms or not all(type(term) is query.Term and term.boost == 1.0 for term in terms):
+        return None
+    return [(term.fieldname, term.text) for term in terms]
 
 
 def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, want: int,
@@ -138,8 +165,8 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
 
     allowed = None  # what the filters let through
     for group in sorted(required, key=size):
-        documents = _documents(reader, group)
-        allowed = documents if allowed is None else allowed & documents
+        found = documents(reader, group)
+        allowed = found if allowed is None else allowed & found
         if not allowed:
             return {}
     candidates: dict[int, float] | None = None
@@ -161,7 +188,7 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
     if candidates is None:  # no words: what the filters let through (or every document), by date
         candidates = dict.fromkeys(allowed if allowed is not None else range(reader.doc_count_all()), 0.0)
     for term in excluded:
-        hidden = _documents(reader, [term])
+        hidden = documents(reader, [term])
         if len(hidden) < len(candidates):
             for docnum in hidden:
                 candidates.pop(docnum, None)
@@ -176,7 +203,7 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
     return candidates
 
 
-def _documents(reader, group: Terms) -> frozenset[int]:
+def documents(reader, group: Terms) -> frozenset[int]:
     """The documents holding any term of `group` (filters and exclusions: few terms, asked again and again)."""
     sets = [_keep(reader, f"documents:{field}:{text!r}",
                   lambda field=field, text=text: frozenset(docnum for ids, _ in _postings(reader, (field, text))

@@ -37,6 +37,7 @@ def groups(app, rng: random.Random) -> dict[str, list[str]]:
         "two rare words": pairs(rare),
         "two common words": pairs(common),
         "common word, solved only": [rng.choice(common) + " is:solved" for _ in range(QUERIES)],
+        "two common words as a phrase": [f'"{words}"' for words in pairs(common)],
     }
 
 

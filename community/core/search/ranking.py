@@ -7,7 +7,8 @@ BM25F scores whoosh would give (same formula, same index statistics; a test comp
 that hold a term of every group. Field lengths and dates are read per segment as whole arrays and kept while the
 segment lives (segments never change once written; a new one gets a new id).
 
-Anything else (phrases, nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
+Words after NOT are left out; phrases ("read only") are found as whoosh finds them, their words at consecutive
+positions. Anything else (nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
 
 import heapq
 import itertools
@@ -23,12 +24,21 @@ from whoosh.reading import TermNotFound
 
 from . import fast_columns
 
-Terms = list[tuple[str, object]]  # (field, text): a document must hold one of them
+Terms = list  # (field, text) terms and PhraseOf phrases: a document must hold one of them
 PROBE_BELOW = 1 / 16  # candidates per posting under which postings are probed (skip_to) rather than read through
 KEEP_POSTINGS_FROM = 2_000  # a term in this many documents of a segment keeps its decoded postings…
 POSTINGS_KEPT = 4_000_000  # …within this many postings per process (8 bytes each: 32 MB)
 VALUES_KEPT = 2_000_000  # values of per-segment arrays (lengths, dates, filters' documents) kept per process
 _BYTE_LENGTHS = [length or 1 for length in fast_columns.BYTE_LENGTHS]
+
+
+@dataclass(frozen=True)
+class PhraseOf:
+    """Words next to each other, in order, in one field ("read only"): whoosh's Phrase with its default slop of 1,
+    scored as whoosh scores it, the sum of its words' scores in that field."""
+
+    field: str
+    words: tuple[str, ...]
 
 
 @dataclass
@@ -68,7 +78,7 @@ def plan_of(parsed) -> tuple[list[Terms], Terms] | None:
         return None if groups is None else (groups, [])
     excluded: Terms = []
     for child in negated:
-        terms = _any_of(child.query)
+        terms = _any_of(child.query, phrases=False)
         if terms is None:
             return None
         excluded.extend(terms)
@@ -77,13 +87,20 @@ def plan_of(parsed) -> tuple[list[Terms], Terms] | None:
     return None if not groups else (groups, excluded)
 
 
-def _any_of(child) -> Terms | None:
-    """A term, or a plain OR of terms (what the parser makes of one word over title and body)."""
+def _any_of(child, phrases: bool = True) -> Terms | None:
+    """A term or phrase, or a plain OR of them (what the parser makes of one word over title and body)."""
     plain_or = type(child) is query.Or and child.minmatch == 0 and child.scale is None and child.boost == 1.0
-    terms = child.subqueries if plain_or else [child]
-    if not terms or not all(type(term) is query.Term and term.boost == 1.0 for term in terms):
-        return None
-    return [(term.fieldname, term.text) for term in terms]
+    alternatives = child.subqueries if plain_or else [child]
+    found = []
+    for alternative in alternatives:
+        if type(alternative) is query.Term and alternative.boost == 1.0:
+            found.append((alternative.fieldname, alternative.text))
+        elif (phrases and type(alternative) is query.Phrase and alternative.boost == 1.0 and alternative.slop == 1
+              and len(alternative.words) > 1 and all(isinstance(word, str) for word in alternative.words)):
+            found.append(PhraseOf(alternative.fieldname, tuple(alternative.words)))
+        else:
+            return None
+    return found or None
 
 
 def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, want: int,
@@ -95,7 +112,8 @@ def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, wa
         return None
     if not searcher.doc_count():  # every document deleted (whoosh's idf would divide by it)
         return Ranked(best=[], parts=[], total=0)
-    scorers = {term: _Scorer(searcher, weighting, *term) for group in words for term in group}
+    terms = {term for group in words for alternative in group for term in _terms_of(alternative)}
+    scorers = {term: _Scorer(searcher, weighting, *term) for term in terms}
     parts = [(offset, _segment(reader, words, required, excluded, scorers)) for reader, offset in _leaves(searcher)]
     tops = []
     for (offset, part), (reader, _) in zip(parts, _leaves(searcher), strict=True):
@@ -109,6 +127,12 @@ def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, wa
             tops.extend((part[docnum], part[docnum], offset + docnum) for docnum in _top_keys(part, want))
     best = [(score, docnum) for _, score, docnum in heapq.nlargest(want, tops)]
     return Ranked(best=best, parts=parts, total=sum(len(part) for _, part in parts))
+
+
+def _terms_of(alternative) -> list[tuple[str, str]]:
+    if isinstance(alternative, PhraseOf):
+        return [(alternative.field, word) for word in alternative.words]
+    return [alternative]
 
 
 def _top_keys(part: dict[int, float], want: int, value=None) -> list[int]:
@@ -161,7 +185,7 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
     frequency = _frequencies(reader)
 
     def size(group) -> int:
-        return sum(frequency(*term) for term in group)
+        return sum(min(frequency(*term) for term in _terms_of(alternative)) for alternative in group)
 
     allowed = None  # what the filters let through
     for group in sorted(required, key=size):
@@ -175,7 +199,10 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
         probe = sorted(within) if within is not None and len(within) < size(group) * PROBE_BELOW else None
         matched: dict[int, float] = {}
         for term in group:
-            part = scorers[term].scores(_postings(reader, term, probe), _lengths(reader, term[0]), only=within)
+            if isinstance(term, PhraseOf):
+                part = _phrase(reader, term, scorers, within, frequency)
+            else:
+                part = scorers[term].scores(_postings(reader, term, probe), _lengths(reader, term[0]), only=within)
             if matched:
                 for docnum, score in part.items():
                     matched[docnum] = matched.get(docnum, 0.0) + score
@@ -201,6 +228,60 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
         for docnum in deleted:
             candidates.pop(docnum, None)
     return candidates
+
+
+def _phrase(reader, phrase: PhraseOf, scorers, within, frequency) -> dict[int, float]:
+    """{docnum: score} of the documents (of `within`, when given) holding the phrase: those holding all its words,
+    scored as their sum, then kept if the words stand at consecutive positions."""
+    lengths = _lengths(reader, phrase.field)
+    found = None
+    for word in sorted(phrase.words, key=lambda word: frequency(phrase.field, word)):  # the rarest first
+        term = (phrase.field, word)
+        limit = found if found is not None else within
+        probe = sorted(limit) if limit is not None and len(limit) < frequency(*term) * PROBE_BELOW else None
+        part = scorers[term].scores(_postings(reader, term, probe), lengths, only=limit)
+        found = part if found is None else {docnum: found[docnum] + score for docnum, score in part.items()}
+        if not found:
+            return {}
+    positions = [_positions(reader, (phrase.field, word), found) for word in phrase.words]
+    return {docnum: score for docnum, score in found.items()
+            if _consecutive([at.get(docnum, ()) for at in positions])}
+
+
+def _consecutive(positions: list) -> bool:
+    """Whether some position of the first word is followed by the second word at the next one, and so on."""
+    following = [set(at) for at in positions[1:]]
+    return any(all(start + step in at for step, at in enumerate(following, start=1)) for start in positions[0])
+
+
+def _positions(reader, term, documents: dict[int, float]) -> dict[int, list[int]]:
+    """The term's positions in each of `documents` holding it."""
+    try:
+        matcher = reader.postings(*term)
+    except TermNotFound:
+        return {}
+    if type(matcher) is FilterMatcher:
+        matcher = matcher.child
+    decode = reader.schema[term[0]].format.decode_positions
+    found = {}
+    if type(matcher) is W3LeafMatcher and len(documents) * 16 >= reader.doc_frequency(*term):
+        while matcher.is_active():  # block by block, as `_blocks` reads them
+            if matcher._data is None:
+                matcher._read_data()
+            ids = matcher._data[0] if matcher._byteids else array("I", itertools.accumulate(matcher._data[0]))
+            matcher._read_values()
+            start = matcher._i
+            found.update((docnum, decode(value)) for docnum, value in zip(ids[start:], matcher._values[start:],
+                                                                          strict=True) if docnum in documents)
+            matcher._next_block()
+        return found
+    for docnum in sorted(documents):
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = matcher.value_as("positions")
+    return found
 
 
 def documents(reader, group: Terms) -> frozenset[int]:

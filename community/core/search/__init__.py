@@ -21,22 +21,18 @@ from .index import (
     PUBLIC,
     VISIBILITIES,
     Change,
-    Differences,
     Source,
-    check,
     digest,
-    everything,
-    expected_count,
     open_index,
     pending,
     queue,
     register,
-    reindex,
     schema,
     sync,
     visible_to,
     watch,
 )
+from .rebuild import Differences, check, everything, expected_count, reindex
 
 __all__ = [
     "COUNT_UP_TO", "KINDS", "PUBLIC", "VISIBILITIES", "Change", "Differences", "Filters", "Hit", "LockError",

@@ -17,7 +17,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.searching import Results as WhooshResults
 from whoosh.spelling import Corrector
 
-from . import ranking
+from . import postings, ranking
 from .index import TEXT, VISIBILITIES, _current, _index, facet, schema
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _hidden_docnums(searcher, visible: Iterable[str]) -> set[int]:
     kept = searcher.__dict__.setdefault("_community_hidden", {})  # dropped with the searcher on any change
     if tuple(hidden) not in kept:
         kept[tuple(hidden)] = {offset + docnum for sub, offset in searcher.leaf_searchers() for name in hidden
-                               for docnum in ranking.documents(sub.reader(), [("facets", facet("visibility", name))])}
+                               for docnum in postings.documents(sub.reader(), [("facets", facet("visibility", name))])}
     return kept[tuple(hidden)]
 
 

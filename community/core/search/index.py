@@ -18,7 +18,6 @@ Areas describe their documents with a `Source` (see `register`): a prefix (`post
 turning ids into `Change`s, and a generator of every document for reindex and check.
 """
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -365,97 +364,3 @@ def _naive(value):
 
 def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchOutbox))
-
-
-# Reindex and check -----------------------------------------------------------------------------------------------
-
-def expected_count(session: Session) -> int:
-    return sum(source.count(session) for source in _SOURCES.values() if source.count)
-
-
-def everything(session: Session) -> Iterator[dict]:
-    for source in _SOURCES.values():
-        if source.everything:
-            yield from source.everything(session)
-
-
-def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_timeout: float = 60.0) -> int:
-    """Build a fresh generation from the database and swap it in; return the number of documents."""
-    app = app or current_app._get_current_object()
-    root = _root(app)
-    folder = _current(app)
-    old_writer = _index(app, folder).writer(timeout=lock_timeout)  # nobody applies rows to the old index now
-    if _current(app) != folder:  # another reindex swapped generations while we waited for its lock
-        old_writer.cancel()
-        raise LockError("Another reindex has just finished; the index is fresh.")
-    with open(_marker(app), "w") as marker:
-        marker.write(str(os.getpid()))
-    try:
-        with read_only(), Session(db.engine) as session:
-            covered = list(session.scalars(select(SearchOutbox.id)))  # committed before we read: in what we read
-            name = _new_generation(root)
-            folder = os.path.join(root, name)
-            # One segment per core, built in parallel: indexing is CPU-bound pure Python.
-            procs = max(1, min(os.cpu_count() or 1, 4))
-            writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1,
-                                                   batchsize=1000)  # documents per job file handed to a core
-            count = 0
-            try:
-                for doc in everything(session):
-                    writer.add_document(**_stamped(doc))
-                    count += 1
-                    if count % 200 == 0:
-                        progress(200)
-                progress(count % 200)
-            except BaseException:
-                writer.cancel()
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-        writer.commit()
-        link = os.path.join(root, f"current.{name}")
-        os.symlink(name, link)
-        os.replace(link, os.path.join(root, "current"))  # the atomic swap
-        with write_intent(), Session(db.engine) as session:
-            _forget(session, covered)
-        sync(app, timeout=lock_timeout)  # what changed while we read
-    finally:
-        old_writer.cancel()
-        with contextlib.suppress(OSError):
-            os.remove(_marker(app))
-    _drop_old_generations(root)
-    return count
-
-
-def _drop_old_generations(root: str) -> None:
-    current = os.readlink(os.path.join(root, "current"))
-    for name in os.listdir(root):
-        if name.startswith("gen-") and name != current:
-            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-
-
-@dataclass
-class Differences:
-    missing: list[str]
-    extra: list[str]
-    stale: list[str]
-    pending: int
-
-    @property
-    def total(self) -> int:
-        return len(self.missing) + len(self.extra) + len(self.stale)
-
-
-def check(app=None) -> Differences:
-    """Compare the index with the documents the database implies."""
-    app = app or current_app._get_current_object()
-    with read_only(), Session(db.engine) as session:
-        expected = {doc["key"]: digest(_stamped(doc)) for doc in everything(session)}
-        waiting = session.scalar(select(func.count()).select_from(SearchOutbox))
-    with open_index(app).searcher() as searcher:
-        found = {stored["key"]: stored.get("digest") for stored in searcher.all_stored_fields()}
-    return Differences(
-        missing=sorted(expected.keys() - found.keys()),
-        extra=sorted(found.keys() - expected.keys()),
-        stale=sorted(key for key in expected.keys() & found.keys() if expected[key] != found[key]),
-        pending=waiting,
-    )

@@ -11,25 +11,15 @@ Words after NOT are left out; phrases ("read only") are found as whoosh finds th
 positions. Anything else (nested groups, a non-BM25F weighting) returns None and whoosh answers it the usual way."""
 
 import heapq
-import itertools
-import threading
-from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query, scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from . import fast_columns
+from . import postings
 
 Terms = list  # (field, text) terms and PhraseOf phrases: a document must hold one of them
 PROBE_BELOW = 1 / 16  # candidates per posting under which postings are probed (skip_to) rather than read through
-KEEP_POSTINGS_FROM = 2_000  # a term in this many documents of a segment keeps its decoded postings…
-POSTINGS_KEPT = 4_000_000  # …within this many postings per process (8 bytes each: 32 MB)
-VALUES_KEPT = 2_000_000  # values of per-segment arrays (lengths, dates, filters' documents) kept per process
-_BYTE_LENGTHS = [length or 1 for length in fast_columns.BYTE_LENGTHS]
 
 
 @dataclass(frozen=True)
@@ -120,7 +110,7 @@ def top(searcher, words: list[Terms], required: list[Terms], excluded: Terms, wa
         if not part:
             continue
         if newest:
-            created = _created(reader)
+            created = postings.created(reader)
             tops.extend(((created[docnum], -offset - docnum), part[docnum], offset + docnum)
                         for docnum in _top_keys(part, want, created.__getitem__))
         else:
@@ -189,7 +179,7 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
 
     allowed = None  # what the filters let through
     for group in sorted(required, key=size):
-        found = documents(reader, group)
+        found = postings.documents(reader, group)
         allowed = found if allowed is None else allowed & found
         if not allowed:
             return {}
@@ -202,7 +192,8 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
             if isinstance(term, PhraseOf):
                 part = _phrase(reader, term, scorers, within, frequency)
             else:
-                part = scorers[term].scores(_postings(reader, term, probe), _lengths(reader, term[0]), only=within)
+                part = scorers[term].scores(postings.postings(reader, term, probe), postings.lengths(reader, term[0]),
+                                            only=within)
             if matched:
                 for docnum, score in part.items():
                     matched[docnum] = matched.get(docnum, 0.0) + score
@@ -215,7 +206,7 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
     if candidates is None:  # no words: what the filters let through (or every document), by date
         candidates = dict.fromkeys(allowed if allowed is not None else range(reader.doc_count_all()), 0.0)
     for term in excluded:
-        hidden = documents(reader, [term])
+        hidden = postings.documents(reader, [term])
         if len(hidden) < len(candidates):
             for docnum in hidden:
                 candidates.pop(docnum, None)
@@ -233,17 +224,17 @@ def _segment(reader, words, required, excluded, scorers) -> dict[int, float]:
 def _phrase(reader, phrase: PhraseOf, scorers, within, frequency) -> dict[int, float]:
     """{docnum: score} of the documents (of `within`, when given) holding the phrase: those holding all its words,
     scored as their sum, then kept if the words stand at consecutive positions."""
-    lengths = _lengths(reader, phrase.field)
+    lengths = postings.lengths(reader, phrase.field)
     found = None
     for word in sorted(phrase.words, key=lambda word: frequency(phrase.field, word)):  # the rarest first
         term = (phrase.field, word)
         limit = found if found is not None else within
         probe = sorted(limit) if limit is not None and len(limit) < frequency(*term) * PROBE_BELOW else None
-        part = scorers[term].scores(_postings(reader, term, probe), lengths, only=limit)
+        part = scorers[term].scores(postings.postings(reader, term, probe), lengths, only=limit)
         found = part if found is None else {docnum: found[docnum] + score for docnum, score in part.items()}
         if not found:
             return {}
-    positions = [_positions(reader, (phrase.field, word), found) for word in phrase.words]
+    positions = [postings.positions(reader, (phrase.field, word), found) for word in phrase.words]
     return {docnum: score for docnum, score in found.items()
             if _consecutive([at.get(docnum, ()) for at in positions])}
 
@@ -254,45 +245,6 @@ def _consecutive(positions: list) -> bool:
     return any(all(start + step in at for step, at in enumerate(following, start=1)) for start in positions[0])
 
 
-def _positions(reader, term, documents: dict[int, float]) -> dict[int, list[int]]:
-    """The term's positions in each of `documents` holding it."""
-    try:
-        matcher = reader.postings(*term)
-    except TermNotFound:
-        return {}
-    if type(matcher) is FilterMatcher:
-        matcher = matcher.child
-    decode = reader.schema[term[0]].format.decode_positions
-    found = {}
-    if type(matcher) is W3LeafMatcher and len(documents) * 16 >= reader.doc_frequency(*term):
-        while matcher.is_active():  # block by block, as `_blocks` reads them
-            if matcher._data is None:
-                matcher._read_data()
-            ids = matcher._data[0] if matcher._byteids else array("I", itertools.accumulate(matcher._data[0]))
-            matcher._read_values()
-            start = matcher._i
-            found.update((docnum, decode(value)) for docnum, value in zip(ids[start:], matcher._values[start:],
-                                                                          strict=True) if docnum in documents)
-            matcher._next_block()
-        return found
-    for docnum in sorted(documents):
-        if not matcher.is_active():
-            break
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = matcher.value_as("positions")
-    return found
-
-
-def documents(reader, group: Terms) -> frozenset[int]:
-    """The documents holding any term of `group` (filters and exclusions: few terms, asked again and again)."""
-    sets = [_keep(reader, f"documents:{field}:{text!r}",
-                  lambda field=field, text=text: frozenset(docnum for ids, _ in _postings(reader, (field, text))
-                                                           for docnum in ids))
-            for field, text in group]
-    return sets[0] if len(sets) == 1 else frozenset().union(*sets)
-
-
 def _frequencies(reader):
     def frequency(field, text) -> int:
         try:
@@ -301,127 +253,3 @@ def _frequencies(reader):
             return 0
 
     return frequency
-
-
-def _postings(reader, term, probe: list[int] | None = None):
-    """The term's postings in this segment, deleted documents included, as blocks of (docnums, weights); only those
-    of the sorted `probe` docnums (found by skipping ahead) when given."""
-    try:
-        matcher = reader.postings(*term)
-    except TermNotFound:
-        return ()
-    if type(matcher) is FilterMatcher:  # the reader's filter of deleted documents: `_segment` drops them at the end
-        matcher = matcher.child
-    if probe is not None:
-        return [_probed(matcher, probe)]
-    if reader.doc_frequency(*term) < KEEP_POSTINGS_FROM:
-        return _blocks(matcher)
-    return [_kept_postings(reader, term, matcher)]
-
-
-def _blocks(matcher):
-    """Whoosh 2.7's posting blocks as they are stored (decoding posting by posting costs ten times more)."""
-    if type(matcher) is not W3LeafMatcher:
-        yield _probed(matcher, None)
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        ids = matcher._data[0]
-        if not matcher._byteids:  # delta-encoded: whoosh decodes them in a Python loop, accumulate() in C
-            ids = array("I", itertools.accumulate(ids))
-        matcher._read_weights()
-        start = matcher._i
-        yield (ids[start:], matcher._weights[start:]) if start else (ids, matcher._weights)
-        matcher._next_block()
-
-
-def _probed(matcher, wanted: list[int] | None) -> tuple[list[int], list[float]]:
-    """(docnums, weights) of the matcher's postings, or of those among `wanted` (sorted)."""
-    ids, weights = [], []
-    if wanted is None:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return ids, weights
-    for target in wanted:
-        if not matcher.is_active():
-            break
-        matcher.skip_to(target)
-        if matcher.is_active() and matcher.id() == target:
-            ids.append(target)
-            weights.append(matcher.weight())
-    return ids, weights
-
-
-# Per-segment arrays ----------------------------------------------------------------------------------------------
-
-_kept: OrderedDict = OrderedDict()
-_kept_lock = threading.Lock()
-
-
-def _keep(reader, name: str, load):
-    key = (reader.segment().segment_id(), reader.doc_count_all(), name)
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    value = load()
-    with _kept_lock:
-        _kept[key] = value
-        total = sum(len(kept) for kept in _kept.values())
-        while total > VALUES_KEPT and len(_kept) > 1:
-            total -= len(_kept.popitem(last=False)[1])
-    return value
-
-
-_postings_kept: OrderedDict = OrderedDict()
-
-
-def _kept_postings(reader, term, matcher) -> tuple[array, array]:
-    """A common term's postings in this segment, decoded once (decoding is most of the cost of reading them) and
-    kept while the segment lives, the least recently used dropped first past POSTINGS_KEPT."""
-    key = (reader.segment().segment_id(), *term)
-    with _kept_lock:
-        if key in _postings_kept:
-            _postings_kept.move_to_end(key)
-            return _postings_kept[key]
-    ids, weights = array("I"), array("f")
-    for block_ids, block_weights in _blocks(matcher):
-        ids.extend(block_ids)
-        weights.extend(block_weights)
-    with _kept_lock:
-        _postings_kept[key] = ids, weights
-        total = sum(len(kept_ids) for kept_ids, _ in _postings_kept.values())
-        while total > POSTINGS_KEPT and len(_postings_kept) > 1:
-            total -= len(_postings_kept.popitem(last=False)[1][0])
-    return ids, weights
-
-
-def _lengths(reader, field: str):
-    """Every document's length of `field` in this segment, as whoosh stores it (one byte, decoded; 1 if none)."""
-    def load():
-        encoded = fast_columns.length_bytes(reader._perdoc, field) if hasattr(reader, "_perdoc") else None
-        if encoded is None:
-            return [reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(reader.doc_count_all())]
-        return [_BYTE_LENGTHS[b] for b in encoded]
-
-    return _keep(reader, "length:" + field, load)
-
-
-def _created(reader):
-    """Every document's `created` value in this segment (microseconds since 1970)."""
-    return _keep(reader, "created", lambda: _load_created(reader))
-
-
-def _load_created(reader):
-    count = reader.doc_count_all()
-    column_type = reader.schema["created"].column_type
-    column = fast_columns.raw_column(reader._perdoc, "created", column_type) if hasattr(reader, "_perdoc") else None
-    if column is None or column._fixedlen != 8:
-        return list(reader.column_reader("created")) if reader.has_column("created") else [0] * count
-    values = array("q", column._dbfile.get(column._basepos, column._count * 8))
-    values.byteswap()  # whoosh writes columns big-endian ("!q")
-    values.extend([column_type.default_value()] * (count - len(values)))
-    return values

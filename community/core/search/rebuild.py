@@ -2,6 +2,7 @@
 with the database (`check`)."""
 
 import contextlib
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -52,13 +53,17 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
         raise LockError("Another reindex has just finished; the index is fresh.")
     with open(_marker(app), "w") as marker:
         marker.write(str(os.getpid()))
+    collecting = gc.isenabled()
     try:
         with read_only(), Session(db.engine) as session:
             covered = list(session.scalars(select(SearchOutbox.id)))  # committed before we read: in what we read
             name = _new_generation(root)
             folder = os.path.join(root, name)
-            # One segment per core, built in parallel: indexing is CPU-bound pure Python.
+            # One segment per core, built in parallel: indexing is CPU-bound pure Python. The writers keep every
+            # posting in memory as a tuple until their segment is written (millions of them): the cyclic garbage
+            # collector's full passes would walk them all again and again, and there is no cycle among them to find.
             procs = max(1, min(os.cpu_count() or 1, 4))
+            gc.disable()  # (the writers' processes are forked from here: they inherit it)
             writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1,
                                                    batchsize=1000)  # documents per job file handed to a core
             count = 0
@@ -74,6 +79,8 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
         writer.commit()
+        if collecting:
+            gc.enable()
         link = os.path.join(root, f"current.{name}")
         os.symlink(name, link)
         os.replace(link, os.path.join(root, "current"))  # the atomic swap
@@ -81,6 +88,8 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
             _forget(session, covered)
         sync(app, timeout=lock_timeout)  # what changed while we read
     finally:
+        if collecting and not gc.isenabled():
+            gc.enable()
         old_writer.cancel()
         with contextlib.suppress(OSError):
             os.remove(_marker(app))

@@ -182,7 +182,7 @@ def _nothing(parsed) -> bool:
 def _run(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort: bool, page: int,
          per_page: int) -> Results:
     shown = page * per_page
-    fast = _fast(searcher, parsed, filters, visible, sort, shown + 1)  # one more: is there a next page?
+    fast = _fast(searcher, parsed, filters, visible, sort, shown + 1, shown - per_page)  # one more: a next page?
     if fast is not None:
         results, ranked, total = fast
         found, exact = min(total, shown + 1), True
@@ -202,7 +202,8 @@ def _run(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort
     return Results(hits=hits, total=total, page=page, has_next=found > shown, exact=exact, per_page=per_page)
 
 
-def _fast(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort: bool, want: int):
+def _fast(searcher, parsed, filters: Filters | None, visible: Iterable[str], sort: bool, want: int,
+          shown_from: int = 0):
     """(whoosh results, the best `want` hits in order, the exact total) from `ranking`, or None when the query isn't
     plain words, with or without NOT words (whoosh answers those)."""
     plan = ranking.plan_of(parsed)
@@ -214,25 +215,33 @@ def _fast(searcher, parsed, filters: Filters | None, visible: Iterable[str], sor
     ranked = ranking.top(searcher, words, required, excluded + hidden, want=want, newest=sort)
     if ranked is None:
         return None
-    best = ranked.best if sort else _in_key_order(searcher, ranked, want)
+    best = ranked.best if sort else _in_key_order(searcher, ranked, want, shown_from)
     results = WhooshResults(searcher, parsed, best)
     return results, results[:], ranked.total  # (list() would ask whoosh for a count it has no collector for)
 
 
-def _in_key_order(searcher, ranked, want: int) -> list[tuple[float, int]]:
+def _in_key_order(searcher, ranked, want: int, shown_from: int = 0) -> list[tuple[float, int]]:
     """The best (score, docnum)s with equal scores (to 6 places) in the order of their keys, as `_ranked` orders
-    them: which of several equal documents make the page must not depend on where the index put them."""
+    them: which of several equal documents make the page must not depend on where the index put them. Keys cost a
+    stored-fields read each, so only equal scores that reach the shown page (from `shown_from` on) are ordered."""
     def key(item):
         return searcher.stored_fields(item[1])["key"]
 
-    def by_score_then_key(item):
-        return -round(item[0], 6), key(item)
+    def by_score_then_key(items):
+        ordered = []
+        for _, equal in itertools.groupby(sorted(items, key=lambda item: -round(item[0], 6)),
+                                          key=lambda item: round(item[0], 6)):
+            equal = list(equal)
+            if len(equal) > 1 and len(ordered) + len(equal) > shown_from:  # reaches the page: keys decide
+                equal.sort(key=key)
+            ordered.extend(equal)
+        return ordered
 
     best = ranked.best
     if len(best) < want:
-        return sorted(best, key=by_score_then_key)
+        return by_score_then_key(best)
     cut = round(best[-1][0], 6)
-    above = sorted((item for item in best if round(item[0], 6) > cut), key=by_score_then_key)
+    above = by_score_then_key([item for item in best if round(item[0], 6) > cut])
     tied = [item for item in ranked.scored(cut - 1e-6, cut + 1e-6) if round(item[0], 6) == cut]
     if len(tied) > TIES_UP_TO:
         tied = [item for item in best if round(item[0], 6) == cut]

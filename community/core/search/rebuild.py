@@ -58,29 +58,9 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
         with read_only(), Session(db.engine) as session:
             covered = list(session.scalars(select(SearchOutbox.id)))  # committed before we read: in what we read
             name = _new_generation(root)
-            folder = os.path.join(root, name)
-            # One segment per core, built in parallel: indexing is CPU-bound pure Python. The writers keep every
-            # posting in memory as a tuple until their segment is written (millions of them): the cyclic garbage
-            # collector's full passes would walk them all again and again, and there is no cycle among them to find.
-            procs = max(1, min(os.cpu_count() or 1, 4))
-            gc.disable()  # (the writers' processes are forked from here: they inherit it)
-            writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1,
-                                                   batchsize=1000)  # documents per job file handed to a core
-            count = 0
-            try:
-                for doc in everything(session):
-                    writer.add_document(**_stamped(doc))
-                    count += 1
-                    if count % 200 == 0:
-                        progress(200)
-                progress(count % 200)
-            except BaseException:
-                writer.cancel()
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-        writer.commit()
+            count = _build(session, os.path.join(root, name), progress)
         if collecting:
-            gc.enable()
+            gc.enable()  # (before the swap and sync: they allocate like any request)
         link = os.path.join(root, f"current.{name}")
         os.symlink(name, link)
         os.replace(link, os.path.join(root, "current"))  # the atomic swap
@@ -94,6 +74,32 @@ def reindex(app=None, progress: Callable[[int], None] = lambda n: None, lock_tim
         with contextlib.suppress(OSError):
             os.remove(_marker(app))
     _drop_old_generations(root)
+    return count
+
+
+def _build(session: Session, folder: str, progress: Callable[[int], None]) -> int:
+    """Every document the database implies, written into the empty generation `folder`; the number written.
+    One segment per core, built in parallel: indexing is CPU-bound pure Python. The writers keep every posting in
+    memory as a tuple until their segment is written (millions of them): the cyclic garbage collector's full passes
+    would walk them all again and again, and there is no cycle among them to find, so it is off meanwhile (the
+    writers' processes are forked from here: they inherit that; `reindex` turns it back on)."""
+    procs = max(1, min(os.cpu_count() or 1, 4))
+    gc.disable()
+    writer = index.open_dir(folder).writer(limitmb=1024, procs=procs, multisegment=procs > 1,
+                                           batchsize=1000)  # documents per job file handed to a core
+    count = 0
+    try:
+        for doc in everything(session):
+            writer.add_document(**_stamped(doc))
+            count += 1
+            if count % 200 == 0:
+                progress(200)
+        progress(count % 200)
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    writer.commit()
     return count
 
 

@@ -56,5 +56,6 @@ def patch_whoosh() -> None:
         return BYTE_LENGTHS[encoded] if encoded else None
 
     has_column.remembers = True
+    doc_field_length.whole = True  # fast_segments reads the same bytes
     W3PerDocReader.has_column = has_column
     W3PerDocReader.doc_field_length = doc_field_length

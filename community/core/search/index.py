@@ -38,7 +38,8 @@ from ...extensions import db
 from ..db import after_commit, read_only, write_intent
 from ..models import SearchOutbox
 from ..permissions import ROLES, roles_up_to
-from . import fast_columns
+from . import fast_columns, fast_segments
+from .positions import FusedPositions
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ MERGE_AT = 10  # small segments an incremental commit leaves before it merges th
 
 
 fast_columns.patch_whoosh()
+fast_segments.patch_whoosh()
 
 
 TEXT = StemmingAnalyzer()  # one per process: its cache of stems outlives every searcher (highlighting stems each hit)
@@ -79,8 +81,8 @@ def schema() -> fields.Schema:
         id=fields.STORED,  # the row's id in its own table
         topic_id=fields.ID(stored=True),  # topics and their posts, so a thread's documents go together
         number=fields.STORED,  # a post's number in its topic, for its link
-        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0, spelling=True),  # not on replies
-        body=fields.TEXT(analyzer=text, stored=True),
+        title=_fused(fields.TEXT(analyzer=text, stored=True, field_boost=2.0, spelling=True)),  # not on replies
+        body=_fused(fields.TEXT(analyzer=text, stored=True)),
         tags=fields.STORED,  # "api,billing"
         category=fields.STORED,
         author=fields.STORED,  # the author's user id, as text
@@ -90,6 +92,11 @@ def schema() -> fields.Schema:
         facets=fields.KEYWORD(commas=True),
         digest=fields.STORED,  # of the document's content: `check` finds stale documents with it
     )
+
+
+def _fused(field: fields.TEXT) -> fields.TEXT:
+    field.format = FusedPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def facet(name: str, value) -> str:

@@ -89,7 +89,8 @@ def search_check():
 
 def register_commands(app):
     from .accounts.cli import users
+    from .events.cli import events
     from .forums.cli import forums
 
-    for group in (demo, mail, search_group, users, forums):
+    for group in (demo, mail, search_group, users, forums, events):
         app.cli.add_command(group)

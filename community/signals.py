@@ -75,3 +75,32 @@ flag_upheld = _signals.signal(
     doc="A moderator agreed with the flags on a post (it stays hidden or is deleted). sender: the Post; kwargs: "
     "by (the moderator), flags (the Flag rows upheld). Sent by forums/flags.py when the queue item is resolved.",
 )
+rsvp_confirmed = _signals.signal(
+    "rsvp-confirmed",
+    doc="A member holds a confirmed seat at an event (RSVP'd with a seat free, claimed an offer, approved, or "
+    "promoted from the waitlist in auto-confirm mode). sender: the RSVP; kwargs: event.",
+)
+rsvp_cancelled = _signals.signal(
+    "rsvp-cancelled",
+    doc="A member gave up their place (seat, offer, waitlist spot or request), or an organiser removed them. "
+    "sender: the RSVP; kwargs: event, by (who cancelled), previous (the state before).",
+)
+waitlist_promoted = _signals.signal(
+    "waitlist-promoted",
+    doc="A waitlisted party got a seat (state going) or an offer to claim one (state offered), in the "
+    "transaction that freed it. sender: the RSVP; kwargs: event, by (an organiser, or None when automatic).",
+)
+attendee_checked_in = _signals.signal(
+    "attendee-checked-in",
+    doc="A host or helper checked an attendee in at the door (once: checking in twice sends nothing). sender: "
+    "the RSVP; kwargs: event, by.",
+)
+event_hosted = _signals.signal(
+    "event-hosted",
+    doc="An event took place with at least 3 checked-in attendees (sent once, by `events close-past`). sender: "
+    "the Event; kwargs: hosts (the Users who hosted and co-hosted), attendees (how many checked in).",
+)
+event_cancelled = _signals.signal(
+    "event-cancelled",
+    doc="Organisers cancelled an event; everyone holding a place was told. sender: the Event; kwargs: by, reason.",
+)

@@ -54,3 +54,36 @@ def make_reply(topic, author=None, body="Try the advanced settings, it worked fo
     post = forums.post_reply(topic, author or make_member(), body)
     db.session.commit()
     return post
+
+
+def make_chapter(name="Berlin", city="Berlin", organisers=(), time_zone="Europe/Berlin"):
+    from community.events.models import Chapter
+
+    chapter = Chapter(name=name, slug=name.lower().replace(" ", "-"), city=city, time_zone=time_zone,
+                      description=f"Customers in {city or name}.", organisers=list(organisers))
+    db.session.add(chapter)
+    db.session.commit()
+    return chapter
+
+
+def make_event(by=None, *, title=None, capacity=60, days=10, hours=2, time_zone="Europe/Berlin", publish=True,
+               chapter=None, cohosts=(), helpers=(), **details):
+    """A published event `days` from now (whole days, 19:00 local), through the real service."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from community.events import services as events
+
+    by = by or make_member(role="manager")
+    start = (datetime.now(ZoneInfo(time_zone)) + timedelta(days=days)).replace(hour=19, minute=0, second=0,
+                                                                              microsecond=0, tzinfo=None)
+    values = {"venue": "Kulturbrauerei, Berlin", "address": "Schönhauser Allee 36, 10435 Berlin",
+              "description": "Talks, pizza and **customers** helping customers.", **details}
+    event = events.create_event(
+        by, events.Details(title=title or f"Customer meetup number {next(_numbers)}", local_start=start,
+                           local_end=start + timedelta(hours=hours), time_zone=time_zone, capacity=capacity,
+                           chapter=chapter, **values),
+        [(by, "host"), *((user, "cohost") for user in cohosts), *((user, "helper") for user in helpers)],
+        publish=publish)
+    db.session.commit()
+    return event

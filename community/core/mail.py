@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 
 
-def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_url: str | None = None, **context):
-    """Write a message to the outbox (rendered from emails/<template>.txt and .html) and send it after commit."""
+def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_url: str | None = None,
+          attachments: list[dict] | None = None, **context):
+    """Write a message to the outbox (rendered from emails/<template>.txt and .html) and send it after commit.
+    `attachments` are text files: [{"filename": "event.ics", "content_type": "text/calendar; method=REQUEST",
+    "text": "BEGIN:VCALENDAR…"}]."""
     context.update(subject=subject, community=current_app.config["COMMUNITY_NAME"])
     headers = {}
     if unsubscribe_url:
@@ -37,6 +40,7 @@ def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_ur
         text=render_template(f"emails/{template}.txt", **context),
         html=render_template(f"emails/{template}.html", **context),
         headers=headers,
+        attachments=attachments or None,
         category=category,
     )
     db.session.add(message)
@@ -170,6 +174,11 @@ def _build(config, row) -> EmailMessage:
         msg[name] = value
     msg.set_content(row.text)
     msg.add_alternative(row.html, subtype="html")
+    for item in row.attachments or ():
+        rest = item["content_type"].partition("/")[2]  # text/…: the attachments are text
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        extra = dict(param.split("=", 1) for param in params if "=" in param)
+        msg.add_attachment(item["text"], subtype=subtype, filename=item["filename"], params=extra)
     return msg
 
 

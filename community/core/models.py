@@ -20,6 +20,8 @@ class MailMessage(db.Model):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Text attachments ([{"filename", "content_type", "text"}]): an event's .ics invitation.
+    attachments: Mapped[list | None] = mapped_column(JSON)
     category: Mapped[str] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

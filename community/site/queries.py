@@ -7,6 +7,7 @@ from flask import url_for
 
 from ..accounts import queries as members
 from ..core import search
+from ..events import queries as events
 from ..forums import queries as forums
 from .forms import Ask
 
@@ -57,8 +58,9 @@ def find(ask: Ask, categories, viewer, page: int = 1) -> search.Results:
 
 
 def items(hits, viewer) -> list[Item]:
-    """The hits whose rows still exist and may be seen, in the index's order. 3 queries."""
+    """The hits whose rows still exist and may be seen, in the index's order. 4 queries at most."""
     threads = forums.search_items(hits, viewer)
+    gatherings = events.search_items(hits, viewer)
     people = members.by_ids({hit.id for hit in hits if hit.kind == "member"}
                             | {row["author_id"] for row in threads.values()})
     shown = []
@@ -78,4 +80,9 @@ def items(hits, viewer) -> list[Item]:
             shown.append(Item(kind="member", title=member.name, url=url_for("accounts.profile",
                                                                             username=member.username),
                               snippet_html=hit.snippet_html, author=member, created=member.created_at))
+        elif hit.kind == "event" and hit.id in gatherings:
+            event = gatherings[hit.id]
+            shown.append(Item(kind="event", title=event.title, url=url_for("events.event", event_id=event.id,
+                                                                           slug=event.slug),
+                              snippet_html=hit.snippet_html, created=event.starts_at))
     return shown

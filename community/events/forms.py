@@ -1,6 +1,8 @@
 """Event forms. What the person can fix in a field is checked here; rules that need the database (and times that
 don't exist in the event's zone) in services.py, which names the field."""
 
+from datetime import datetime
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +23,19 @@ MODE_CHOICES = [SelectChoice("auto", "Confirm the next person at once (offers cl
 WHEN = "%Y-%m-%dT%H:%M"
 
 
+class WallTimeField(DateTimeLocalField):
+    """A local date and time. What a browser's date picker can't hold (only a hand-made request sends it) is not
+    echoed back into the field, where it would make the page invalid; the field's error says what to enter."""
+
+    def _value(self):
+        if self.raw_data and self.data is None:
+            try:
+                datetime.strptime(self.raw_data[0], WHEN)
+            except ValueError:
+                return ""
+        return super()._value()
+
+
 class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the event a title."), Length(5, 200)])
     description = TextAreaField("Description", description="Markdown. What happens, who it's for, the agenda.")
@@ -30,9 +45,9 @@ class EventForm(FlaskForm):
     time_zone = ChoiceField("Time zone", choices=_zone_choices, default="Europe/Berlin",
                             description="Start and end are entered in this zone; everyone sees them in their own.",
                             refusal="Choose a time zone from the list.")
-    local_start = DateTimeLocalField("Starts", format=WHEN,
+    local_start = WallTimeField("Starts", format=WHEN,
                                      validators=[DataRequired("Enter the date and time the event starts.")])
-    local_end = DateTimeLocalField("Ends", format=WHEN,
+    local_end = WallTimeField("Ends", format=WHEN,
                                    validators=[DataRequired("Enter the date and time the event ends.")])
     venue = StringField("Venue", validators=[Length(max=200)], description="Shown to everyone, e.g. the venue's "
                         "name and city.")
@@ -43,9 +58,9 @@ class EventForm(FlaskForm):
                             description="Seats in all, guests included. Empty: no limit.")
     max_guests = IntegerField("Guests per RSVP", default=0,
                               validators=[NumberRange(0, 20, "From 0 to 20 guests.")])
-    rsvp_opens_local = DateTimeLocalField("RSVPs open", format=WHEN, validators=[Optional()],
+    rsvp_opens_local = WallTimeField("RSVPs open", format=WHEN, validators=[Optional()],
                                           description="Empty: at once.")
-    rsvp_closes_local = DateTimeLocalField("RSVPs close", format=WHEN, validators=[Optional()],
+    rsvp_closes_local = WallTimeField("RSVPs close", format=WHEN, validators=[Optional()],
                                            description="Empty: when the event ends.")
     visibility = ChoiceField("Who sees it", choices=VISIBILITY_CHOICES, default="public",
                              refusal="Pick who may see the event.")

@@ -1,0 +1,53 @@
+"""Every events page, as each kind of visitor sees it (and with a form's errors): valid HTML with one h1."""
+
+import re
+
+from community.events import organising, rsvps
+from community.extensions import db
+from tests.checkers import nu_errors
+from tests.factories import make_chapter, make_event, make_member
+
+
+def test_every_events_page_passes_the_nu_html_checker_with_one_h1(client, login):
+    organiser = make_member("maria", role="manager")
+    chapter = make_chapter("Berlin", organisers=[organiser])
+    event = make_event(organiser, chapter=chapter, capacity=1, max_guests=2, kind="hybrid",
+                       online_url="https://meet.example.com/room", cohosts=[make_member("priya")],
+                       helpers=[make_member("helper")])
+    invite_only = make_event(organiser, title="Partner dinner by invitation", join_policy="invite", capacity=10)
+    draft = make_event(organiser, title="Planning in progress", publish=False)
+    for name in ("ana", "ben", "cem"):
+        rsvps.rsvp(event, make_member(name))
+        db.session.commit()
+    waiting = rsvps.rsvp(event, make_member("dora"))
+    db.session.commit()
+    organising.set_priority(waiting, organiser, 3, "First-timer")
+    db.session.commit()
+    url = f"/events/{event.id}-{event.slug}"
+    pages = {f"anonymous {path}": client.get(path).get_data(as_text=True) for path in (
+        "/events/", f"/events/c/{chapter.slug}", url, f"/events/{invite_only.id}-{invite_only.slug}")}
+    login("ana")
+    pages["going"] = client.get(url).get_data(as_text=True)
+    pages["mine"] = client.get("/events/mine").get_data(as_text=True)
+    pages["guests refused"] = client.submit(f"/events/{event.id}/guests", {"guests": "9"}, page=url
+                                            ).get_data(as_text=True)
+    login("ben")
+    pages["waitlisted"] = client.get(url).get_data(as_text=True)
+    pages["chapter member view"] = client.get(f"/events/c/{chapter.slug}").get_data(as_text=True)
+    login("maria")
+    pages["organiser"] = client.get(url).get_data(as_text=True)
+    pages["draft"] = client.get(f"/events/{draft.id}-{draft.slug}").get_data(as_text=True)
+    pages["people"] = client.get(f"/events/{event.id}/people").get_data(as_text=True)
+    pages["people, invite"] = client.get(f"/events/{invite_only.id}/people").get_data(as_text=True)
+    pages["new"] = client.get("/events/new").get_data(as_text=True)
+    pages["new with errors"] = client.submit("/events/new", {"title": "x", "local_start": "nonsense"}
+                                             ).get_data(as_text=True)
+    pages["edit"] = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    pages["cancel"] = client.get(f"/events/{event.id}/cancel").get_data(as_text=True)
+    pages["cancel with errors"] = client.submit(f"/events/{event.id}/cancel", {"reason": ""}
+                                                ).get_data(as_text=True)
+    for name, html in pages.items():
+        assert html.count("<h1") == 1, name
+        assert re.search(r"<title>.+ · Harbor Community</title>", html), name
+    errors = nu_errors(pages)
+    assert errors == [], '\n'.join(errors)

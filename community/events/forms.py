@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..accounts.forms import ChoiceField, _zone_choices
+from .series import MAX_OCCURRENCES, REPEATS
 from .services import Details
 
 KIND_CHOICES = [SelectChoice("in_person", "In person"), SelectChoice("online", "Online"),
@@ -77,6 +78,16 @@ class EventForm(FlaskForm):
     cohosts = StringField("Co-hosts", description="Usernames, separated by commas: they lead the event with you.")
     helpers = StringField("Check-in helpers", description="Usernames, separated by commas: they check people in.")
     publish = BooleanField("Publish now (chapter members are told by mail)")
+    repeat = ChoiceField("Repeats", choices=[SelectChoice("never", "Once: no repeats"),
+                                             *(SelectChoice(k, v) for k, v in REPEATS.items())],
+                         default="never", refusal="Pick how the event repeats.",
+                         description="Each occurrence is its own event, with its own RSVPs.")
+    occurrences = IntegerField("Occurrences", default=6, validators=[Optional(), NumberRange(
+        2, MAX_OCCURRENCES, f"From 2 to {MAX_OCCURRENCES}.")])
+    scope = ChoiceField("Apply the changes to", choices=[
+        SelectChoice("this", "This event only"), SelectChoice("following", "This and the following events"),
+        SelectChoice("all", "Every event of the series that hasn't started")], default="this",
+        refusal="Pick which events the change applies to.")
 
     def details(self, chapter) -> Details:
         return Details(

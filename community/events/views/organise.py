@@ -3,6 +3,7 @@ going) with its overrides and the audit log; personal invite links."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ...accounts import queries as members
@@ -11,9 +12,9 @@ from ...core.forms import refuse
 from ...core.permissions import has_role, require
 from ...core.urls import public_url
 from ...extensions import db
-from .. import organising, queries, services
+from .. import organising, queries, series, services
 from ..forms import CancelEventForm, EventForm, InviteForm, OverrideForm
-from ..models import RSVP
+from ..models import RSVP, Event
 from . import bp
 
 
@@ -54,14 +55,23 @@ def new():
     if not form.validate_on_submit():
         return render_template("events/edit.html", form=form, event=None), 400 if form.is_submitted() else 200
     try:
-        event = services.create_event(current_user, form.details(_chapter(form)), _hosts(form, current_user),
-                                      publish=form.publish.data)
+        event = _create(form)
     except DomainError as exc:
         return refuse(form, "events/edit.html", exc, event=None)
     db.session.commit()
     flash("The event is published." if event.status == "published" else "The draft is saved: publish it when "
           "it's ready.", "success")
     return redirect(url_for("events.event", event_id=event.id, slug=event.slug))
+
+
+def _create(form):
+    """One event, or a series: its first occurrence is what the page shows next."""
+    details, hosts = form.details(_chapter(form)), _hosts(form, current_user)
+    if form.repeat.data == "never":
+        return services.create_event(current_user, details, hosts, publish=form.publish.data)
+    made = series.create_series(current_user, details, form.repeat.data, form.occurrences.data or 0, hosts,
+                                publish=form.publish.data)
+    return db.session.scalar(select(Event).where(Event.series_id == made.id).order_by(Event.series_index))
 
 
 @bp.route("/<id:event_id>/edit", methods=["GET", "POST"])
@@ -75,13 +85,13 @@ def edit(event_id):
     try:
         lead = next((h.user for h in event.hosts if h.role == "host"), current_user)
         services.set_hosts(event, _hosts(form, lead))
-        changed = services.update_event(event, current_user, form.details(_chapter(form)))
+        changed = series.edit(event, current_user, form.details(_chapter(form)), form.scope.data or "this")
         if form.publish.data and event.status == "draft":
             services.publish_event(event, current_user)
     except DomainError as exc:
         return refuse(form, "events/edit.html", exc, event=event)
     db.session.commit()
-    told = changed and event.status == "published"
+    told = bool(changed) and event.status == "published"
     flash("Saved. Everyone with a place was told of the change by mail." if told else "Saved.", "success")
     return redirect(url_for("events.event", event_id=event.id, slug=event.slug))
 

@@ -7,10 +7,43 @@ from sqlalchemy import select
 from ..core.db import write_intent
 from ..core.timeutil import utcnow
 from ..extensions import db
-from . import queries, rsvps
+from . import attendance, queries, reminders, rsvps
 from .models import RSVP, Event
 
-events = AppGroup("events", help="Events: offers that expire, the seats ledger's check.")
+events = AppGroup("events", help="Events' scheduled jobs (reminders, surveys, closing past events, offers that "
+                  "expire) and the seats ledger's check.")
+
+
+@events.command("send-reminders")
+def send_reminders_command():
+    """Mail the reminders due now: 7 days and 1 day before (idempotent: run it hourly)."""
+    with write_intent():
+        sent = reminders.send_reminders()
+        db.session.commit()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
+@events.command("send-surveys")
+def send_surveys_command():
+    """Mail the survey to checked-in attendees an hour after the end (idempotent: run it hourly)."""
+    with write_intent():
+        sent = reminders.send_surveys()
+        db.session.commit()
+    click.echo(f"{sent} survey mail(s) sent.")
+
+
+@events.command("close-past")
+def close_past_command():
+    """Mark no-shows once an event is over (end + 2 h), and credit hosts of events that took place (idempotent)."""
+    with write_intent():
+        due = attendance.due_for_closing()
+        came = missed = 0
+        with click.progressbar(due, label="Closing past events") as bar:
+            for event in bar:
+                checked_in, no_shows = attendance.close(event)
+                came, missed = came + checked_in, missed + no_shows
+                db.session.commit()
+    click.echo(f"{len(due)} event(s) closed: {came} attendee(s) checked in, {missed} no-show(s).")
 
 
 @events.command("expire-offers")

@@ -4,11 +4,21 @@ don't exist in the event's zone) in services.py, which names the field."""
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..accounts.forms import ChoiceField, _zone_choices
+from .planning import TEMPLATES
 from .series import MAX_OCCURRENCES, REPEATS
 from .services import Details
 
@@ -84,6 +94,10 @@ class EventForm(FlaskForm):
                          description="Each occurrence is its own event, with its own RSVPs.")
     occurrences = IntegerField("Occurrences", default=6, validators=[Optional(), NumberRange(
         2, MAX_OCCURRENCES, f"From 2 to {MAX_OCCURRENCES}.")])
+    checklist = ChoiceField("Planning checklist", choices=[SelectChoice("", "None"), *(
+        SelectChoice(key, template.name) for key, template in TEMPLATES.items())], default="",
+        refusal="Pick a checklist from the list.",
+        description="Tasks due before and after the event (book the venue, order food…), moving with it.")
     scope = ChoiceField("Apply the changes to", choices=[
         SelectChoice("this", "This event only"), SelectChoice("following", "This and the following events"),
         SelectChoice("all", "Every event of the series that hasn't started")], default="this",
@@ -125,3 +139,32 @@ class CancelEventForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = StringField("Email address", validators=[DataRequired("Enter the address to invite."),
                                                      Length(max=320)])
+
+
+class WalkInForm(FlaskForm):
+    username = StringField("Member's username", validators=[DataRequired("Enter the member's username."),
+                                                            Length(max=30)])
+    over_capacity = BooleanField("Yes, add them over capacity if the event is full")
+
+
+class SurveyForm(FlaskForm):
+    score = RadioField("How likely are you to recommend events like this one to a colleague?",
+                       choices=[(str(n), str(n)) for n in range(11)],
+                       validators=[DataRequired("Pick a number from 0 to 10.")])
+    comment = TextAreaField("Anything the hosts should know? (optional)", validators=[Length(max=2000)])
+
+
+class TaskForm(FlaskForm):
+    status = ChoiceField("Status", choices=[SelectChoice("todo", "To do"), SelectChoice("doing", "Doing"),
+                                            SelectChoice("done", "Done")], refusal="Pick to do, doing or done.")
+    assignee = ChoiceField("Who", coerce=str, refusal="Pick one of the event's hosts.")
+    notes = StringField("Notes", validators=[Length(max=2000)])
+    cost = DecimalField("Cost", places=2, validators=[Optional(), NumberRange(0, 1_000_000, "From 0 to 1,000,000.")])
+    offset_days = IntegerField("Days from the start", validators=[Optional(), NumberRange(-365, 365,
+                                                                                           "From -365 to 365.")])
+
+
+class NewTaskForm(FlaskForm):
+    title = StringField("Task", validators=[DataRequired("Name the task."), Length(3, 200)])
+    offset_days = IntegerField("Due, in days from the start (−7: a week before)", default=-7,
+                               validators=[NumberRange(-365, 365, "From -365 to 365.")])

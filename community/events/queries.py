@@ -134,6 +134,8 @@ class Place:
     rsvp: RSVP | None
     position: int | None
     organiser: bool
+    helper: bool = False
+    survey_open: bool = False
 
     @property
     def going(self) -> bool:
@@ -145,7 +147,9 @@ def place(event: Event, viewer) -> Place:
     if not getattr(viewer, "is_authenticated", False):
         return Place(None, None, False)
     row = db.session.scalar(select(RSVP).where(RSVP.event_id == event.id, RSVP.user_id == viewer.id))
-    return Place(row, position(row) if row is not None else None, organises(viewer, event))
+    helper = any(host.user_id == viewer.id for host in event.hosts)
+    survey_open = row is not None and row.state == "checked_in" and aware(event.ends_at) <= utcnow()
+    return Place(row, position(row) if row is not None else None, organises(viewer, event), helper, survey_open)
 
 
 def attendees_shown(event: Event, viewer_place: Place) -> list:
@@ -225,3 +229,41 @@ def search_items(hits, viewer) -> dict[int, Event]:
     if not getattr(viewer, "is_authenticated", False):
         query = query.where(Event.visibility == "public")
     return {event.id: event for event in db.session.scalars(query)}
+
+
+def door_list(event: Event, q: str = "", limit: int = 200) -> list[RSVP]:
+    """Who may come in (going, checked in, no-shows), matching `q` by name or username, by name. 1 query."""
+    from ..accounts.models import User
+
+    query = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
+             .where(RSVP.event_id == event.id, RSVP.state.in_(("going", "checked_in", "no_show"))))
+    if q:
+        pattern = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        query = query.where(or_(func.lower(User.display_name).like(pattern), User.username_key.like(pattern)))
+    return list(db.session.scalars(query.order_by(func.lower(User.display_name), User.id).limit(limit)))
+
+
+def export_rows(event: Event) -> list[RSVP]:
+    """Everyone who is, was or may be coming, for the attendee export. 1 query."""
+    return list(db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.state.in_(
+        ("going", "checked_in", "no_show", "offered", "waitlisted"))).options(joinedload(RSVP.user))
+        .order_by(RSVP.state, RSVP.id)))
+
+
+@dataclass
+class Attendance:
+    checked_in: int
+    no_shows: int
+
+    @property
+    def no_show_rate(self) -> int | None:
+        total = self.checked_in + self.no_shows
+        return round(100 * self.no_shows / total) if total else None
+
+
+def attendance(event: Event) -> Attendance:
+    """For organisers only: members never see others' no-show figures."""
+    found = counts(event)
+    no_shows = db.session.scalar(select(func.count()).select_from(RSVP).where(RSVP.event_id == event.id,
+                                                                              RSVP.state == "no_show"))
+    return Attendance(found.checked_in, no_shows)

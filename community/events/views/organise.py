@@ -1,6 +1,8 @@
 """What organisers do: create and edit events, publish, cancel; the people page (requests, the waitlist, who is
 going) with its overrides and the audit log; personal invite links."""
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,12 +12,18 @@ from ...accounts import queries as members
 from ...core.errors import DomainError, Invalid, NotFound
 from ...core.forms import refuse
 from ...core.permissions import has_role, require
+from ...core.timeutil import utcnow
 from ...core.urls import public_url
 from ...extensions import db
-from .. import organising, queries, series, services
+from .. import organising, planning, queries, series, services
 from ..forms import CancelEventForm, EventForm, InviteForm, OverrideForm
 from ..models import RSVP, Event
 from . import bp
+
+
+@bp.context_processor
+def checklist_templates():
+    return {"checklists": planning.TEMPLATES}
 
 
 def _form(event=None) -> EventForm:
@@ -52,6 +60,9 @@ def _hosts(form, lead):
 def new():
     form = _form()
     require(current_user, "events.create", _chapter(form) if form.is_submitted() else None)
+    _from_template(form, request.args.get("template"))
+    if not form.is_submitted() and request.args.get("chapter"):
+        form.chapter.data = request.args["chapter"]
     if not form.validate_on_submit():
         return render_template("events/edit.html", form=form, event=None), 400 if form.is_submitted() else 200
     try:
@@ -65,13 +76,31 @@ def new():
 
 
 def _create(form):
-    """One event, or a series: its first occurrence is what the page shows next."""
+    """One event, or a series (its first occurrence is what the page shows next); with its checklist's tasks."""
     details, hosts = form.details(_chapter(form)), _hosts(form, current_user)
     if form.repeat.data == "never":
-        return services.create_event(current_user, details, hosts, publish=form.publish.data)
-    made = series.create_series(current_user, details, form.repeat.data, form.occurrences.data or 0, hosts,
-                                publish=form.publish.data)
-    return db.session.scalar(select(Event).where(Event.series_id == made.id).order_by(Event.series_index))
+        made = [services.create_event(current_user, details, hosts, publish=form.publish.data)]
+    else:
+        made_series = series.create_series(current_user, details, form.repeat.data, form.occurrences.data or 0,
+                                           hosts, publish=form.publish.data)
+        made = list(db.session.scalars(select(Event).where(Event.series_id == made_series.id)
+                                       .order_by(Event.series_index)))
+    if form.checklist.data:
+        for event in made:
+            planning.apply(event, form.checklist.data)
+    return made[0]
+
+
+def _from_template(form, key):
+    """A new event's form started from a checklist template: its kind, capacity and length (the page's GET)."""
+    template = planning.TEMPLATES.get(key)
+    if template is None or form.is_submitted():
+        return
+    start = (utcnow() + timedelta(days=-min(offset for offset, _ in template.tasks))).replace(
+        hour=18, minute=0, second=0, microsecond=0, tzinfo=None)
+    form.checklist.data, form.kind.data, form.capacity.data = key, template.kind, template.capacity
+    form.local_start.data, form.local_end.data = start, start + timedelta(hours=template.hours)
+    form.title.data = form.title.data or template.name
 
 
 @bp.route("/<id:event_id>/edit", methods=["GET", "POST"])

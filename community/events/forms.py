@@ -149,7 +149,7 @@ class WalkInForm(FlaskForm):
 
 class SurveyForm(FlaskForm):
     score = RadioField("How likely are you to recommend events like this one to a colleague?",
-                       choices=[(str(n), str(n)) for n in range(11)],
+                       choices=[SelectChoice(str(n), str(n)) for n in range(11)],
                        validators=[DataRequired("Pick a number from 0 to 10.")])
     comment = TextAreaField("Anything the hosts should know? (optional)", validators=[Length(max=2000)])
 

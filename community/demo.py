@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from .accounts import services as accounts
 from .accounts.models import User
 from .core.timeutil import utcnow
+from .events import demo as events_demo
 from .extensions import db
 from .forums import demo as forums_demo
 
@@ -66,6 +67,7 @@ def load() -> bool:
         user.email_verified_at = now - timedelta(days=200)
         user.created_at = user.email_verified_at
     forums_demo.load()
+    events_demo.load()
     db.session.commit()
     return True
 

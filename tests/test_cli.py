@@ -53,9 +53,34 @@ def test_demo_load_creates_the_community_once(runner, client, login):
     assert intro.pinned_at is not None and intro.category.kind == "discussion" and intro.reply_count == 3
     assert db.session.scalar(select(func.count(PostRevision.id))) == 2  # an edit, with its history
     assert db.session.scalar(select(func.count(func.distinct(Flag.post_id))).where(Flag.resolved_at.is_(None))) == 1
+    _assert_demo_events(runner)
     again = runner.invoke(args=["demo", "load"]).output
     assert "nothing loaded" in again and "maria  manager" in again
     assert login("maria", password="harbor-demo-2026").status_code == 302
+
+
+def _assert_demo_events(runner):
+    """Three chapters (two cities, one online); past events with attendance and survey answers; upcoming ones:
+    one full with a waitlist, a series, a party whose checklist is half done; the seats ledger in step."""
+    from community.core.timeutil import utcnow as now
+    from community.events.models import RSVP, Chapter, Event, SurveyAnswer, Task
+
+    chapters = list(db.session.scalars(select(Chapter)))
+    assert len(chapters) == 3 and sum(1 for c in chapters if c.city) == 2
+    past = list(db.session.scalars(select(Event).where(Event.ends_at < now())))
+    assert len(past) == 3 and all(e.closed_at for e in past)
+    states = dict(db.session.execute(select(RSVP.state, func.count()).group_by(RSVP.state)).all())
+    assert states["checked_in"] >= 20 and states["no_show"] >= 3 and states["waitlisted"] >= 3
+    assert db.session.scalar(select(func.count(SurveyAnswer.id))) >= 15
+    full = db.session.scalar(select(Event).where(Event.capacity == Event.seats_taken, Event.ends_at > now()))
+    assert full is not None
+    series = db.session.execute(select(Event.series_id, func.count()).where(Event.series_id.is_not(None))
+                                .group_by(Event.series_id)).all()
+    assert len(series) == 1 and series[0][1] >= 4
+    done, total = db.session.execute(select(func.count(Task.id).filter(Task.status == "done"),
+                                            func.count(Task.id))).one()
+    assert total >= 6 and 0 < done < total
+    assert runner.invoke(args=["events", "check-seats"]).exit_code == 0
 
 
 def test_mail_send_delivers_what_waited_in_the_outbox(runner, app, smtp, client):

@@ -5,6 +5,8 @@ A message is claimed (a lease, so two senders never send it twice), sent, then m
 between commit and send, the row stays unsent and `flask --app wsgi mail send` delivers it later.
 """
 
+import contextlib
+import contextvars
 import logging
 import smtplib
 import threading
@@ -24,11 +26,26 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 
 
+@contextlib.contextmanager
+def suppressed():
+    """Inside this block nothing is queued (the demo's history happened in the past: it mails nobody)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+_suppressed = contextvars.ContextVar("mail_suppressed", default=False)
+
+
 def queue(to: str, subject: str, template: str, *, category: str, unsubscribe_url: str | None = None,
           attachments: list[dict] | None = None, **context):
     """Write a message to the outbox (rendered from emails/<template>.txt and .html) and send it after commit.
     `attachments` are text files: [{"filename": "event.ics", "content_type": "text/calendar; method=REQUEST",
     "text": "BEGIN:VCALENDAR…"}]."""
+    if _suppressed.get():
+        return None
     context.update(subject=subject, community=current_app.config["COMMUNITY_NAME"])
     headers = {}
     if unsubscribe_url:

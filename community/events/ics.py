@@ -88,17 +88,23 @@ def calendar(events: Iterable[Event], *, name: str, going: Iterable[int] = (), t
     cal["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 asks for it
     cal["X-PUBLISHED-TTL"] = icalendar.vDuration(HOUR)  # (icalendar adds X-WR-CALNAME with NAME)
     stamp = utcnow() if method else None
+    events = list(events)
     for event in events:
         cal.add_component(component(event, going=event.id in going, tentative=event.id in tentative,
                                     attendee=attendee, withdrawn=withdrawn, stamp=stamp))
-    cal.add_missing_timezones()
+    if events:  # VTIMEZONEs that cover the events' own dates (from 1970 to 2038 they run to 3 kB and list every
+        # change as one RDATE, which vobject reads as a single date: summer times an hour off)
+        first = min(aware(event.starts_at) for event in events).date() - timedelta(days=1)
+        last = max(aware(event.ends_at) for event in events).date() + timedelta(days=1)
+        cal.add_missing_timezones(first_date=first, last_date=max(last, first + timedelta(days=2)))
     return cal.to_ical()
 
 
-def invitation(event: Event, email: str, *, going: bool, cancel: bool = False) -> dict:
-    """The .ics a mail carries: METHOD:REQUEST (add or update it in my calendar) or METHOD:CANCEL."""
+def invitation(event: Event, email: str, *, going: bool, tentative: bool = False, cancel: bool = False) -> dict:
+    """The .ics a mail carries: METHOD:REQUEST (add or update it in my calendar) or METHOD:CANCEL; a waitlisted
+    member's is TENTATIVE, as in their own feed."""
     method = "CANCEL" if cancel else "REQUEST"
-    body = calendar([event], name=event.title, going=[event.id] if going else [], method=method, attendee=email,
-                    withdrawn=cancel)
+    body = calendar([event], name=event.title, going=[event.id] if going else [],
+                    tentative=[event.id] if tentative else [], method=method, attendee=email, withdrawn=cancel)
     return {"filename": "invite.ics", "content_type": f"text/calendar; method={method}",
             "text": body.decode("utf-8")}

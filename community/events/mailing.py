@@ -8,7 +8,7 @@ from ..core import mail
 from ..core.timeutil import aware
 from ..core.urls import public_url
 from . import ics
-from .models import HOLDING, RSVP, Event
+from .models import HOLDING, RSVP, WAITING, Event
 
 # kind → (subject, the sentence that says what happened, attach: None, "request" or "cancel")
 KINDS = {
@@ -62,7 +62,8 @@ def tell(rsvp: RSVP, kind: str, *, message: str = "", position: int | None = Non
     going = rsvp.state in HOLDING and rsvp.state != "offered" and event.status != "cancelled"
     attachments = []
     if attach:
-        attachments.append(ics.invitation(event, member.email, going=going, cancel=attach == "cancel"))
+        attachments.append(ics.invitation(event, member.email, going=going, tentative=rsvp.state in WAITING,
+                                          cancel=attach == "cancel"))
     mail.queue(member.email, subject.format(**words), "events/rsvp", category=f"events.{kind}",
                attachments=attachments, member=member, event=event, sentence=sentence.format(**words),
                message=message, going=going, when=when(event, member.time_zone),

@@ -13,8 +13,9 @@ def organises(user, event) -> bool:
 
 
 def may_see(user, event) -> bool:
-    """Drafts only for their organisers; members-only events for signed-in members."""
-    if event.status == "draft":
+    """Drafts (and drafts cancelled before they were ever published) only for their organisers; members-only
+    events for signed-in members."""
+    if event.status == "draft" or event.published_at is None:
         return bool(getattr(user, "is_authenticated", False)) and organises(user, event)
     return event.visibility == "public" or bool(getattr(user, "is_authenticated", False))
 

@@ -19,7 +19,7 @@ CANCELLED_KEPT = timedelta(days=30)  # cancelled events stay in feeds (STATUS:CA
 
 def _listed(viewer):
     """Published and cancelled events (a cancelled one shows as such); members-only ones for members."""
-    conditions = [Event.status.in_(("published", "cancelled"))]
+    conditions = [Event.status.in_(("published", "cancelled")), Event.published_at.is_not(None)]
     if not getattr(viewer, "is_authenticated", False):
         conditions.append(Event.visibility == "public")
     return conditions
@@ -198,7 +198,7 @@ def held_seats(event: Event) -> int:
 def feed(chapter: Chapter | None = None, now: datetime | None = None) -> list[Event]:
     """A public feed: published events from 30 days ago on, and cancelled ones for 30 days after cancelling."""
     now = now or utcnow()
-    query = select(Event).where(Event.visibility == "public", or_(
+    query = select(Event).where(Event.visibility == "public", Event.published_at.is_not(None), or_(
         and_(Event.status == "published", Event.ends_at > now - CANCELLED_KEPT),
         and_(Event.status == "cancelled", Event.cancelled_at > now - CANCELLED_KEPT)))
     if chapter is not None:

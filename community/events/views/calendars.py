@@ -12,7 +12,7 @@ from . import bp
 
 def _calendar(body: bytes, filename: str) -> Response:
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):  # (If-None-Match compares weakly: RFC 9110 13.1.2)
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.set_etag(etag)

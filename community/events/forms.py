@@ -168,3 +168,15 @@ class NewTaskForm(FlaskForm):
     title = StringField("Task", validators=[DataRequired("Name the task."), Length(3, 200)])
     offset_days = IntegerField("Due, in days from the start (−7: a week before)", default=-7,
                                validators=[NumberRange(-365, 365, "From -365 to 365.")])
+
+
+class ChapterForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the chapter."), Length(2, 80)],
+                       description="A city (“Berlin”) or a topic (“Online: dashboards and reporting”).")
+    city = StringField("City", validators=[Length(max=80)], description="Empty for an online chapter.")
+    topic = StringField("Topic", validators=[Length(max=80)])
+    time_zone = ChoiceField("Time zone", choices=_zone_choices, default="Europe/Berlin",
+                            refusal="Choose a time zone from the list.")
+    description = TextAreaField("Description", description="Markdown. Who it's for, how often it meets.")
+    organisers = StringField("Organisers", description="Usernames, separated by commas: managers or advocates "
+                             "who plan this chapter's events.")

@@ -221,6 +221,29 @@ def cancel_event(event: Event, by, reason: str = "", now: datetime | None = None
 
 # Chapters ----------------------------------------------------------------------------------------------------------
 
+def save_chapter(chapter: Chapter | None, *, name: str, city: str, topic: str, time_zone: str, description: str,
+                 organisers) -> Chapter:
+    """Create (chapter None) or update a chapter; organisers are Users (managers or advocates)."""
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 80:
+        raise Invalid("A chapter's name has 2 to 80 characters.", field="name")
+    if not is_zone(time_zone):
+        raise Invalid("Pick the chapter's time zone from the list.", field="time_zone")
+    slug = slugify(name)
+    taken = db.session.scalar(select(Chapter.id).where(Chapter.slug == slug))
+    if taken is not None and (chapter is None or taken != chapter.id):
+        raise Invalid("Another chapter has this name: pick another one.", field="name")
+    if chapter is None:
+        chapter = Chapter()
+        db.session.add(chapter)
+    chapter.name, chapter.slug, chapter.city, chapter.topic = name, slug, city.strip() or None, topic.strip() or None
+    chapter.time_zone, chapter.description = time_zone, description.strip()
+    chapter.description_html = text.render(description)
+    chapter.organisers = list({user.id: user for user in organisers}.values())
+    db.session.flush()
+    return chapter
+
+
 def join_chapter(chapter: Chapter, member) -> bool:
     """Join (True), or nothing when already a member (False)."""
     if db.session.get(ChapterMember, (chapter.id, member.id)) is not None:

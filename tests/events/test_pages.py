@@ -45,6 +45,12 @@ def test_every_events_page_passes_the_nu_html_checker_with_one_h1(client, login)
                                              ).get_data(as_text=True)
     pages["edit"] = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     pages["cancel"] = client.get(f"/events/{event.id}/cancel").get_data(as_text=True)
+    pages["new chapter"] = client.get("/events/chapters/new").get_data(as_text=True)
+    pages["edit chapter"] = client.get(f"/events/c/{chapter.slug}/edit").get_data(as_text=True)
+    pages["chapter with errors"] = client.submit("/events/chapters/new", {"name": "x", "organisers": "ghost"}
+                                                 ).get_data(as_text=True)
+    pages["chapter, manager"] = client.get(f"/events/c/{chapter.slug}").get_data(as_text=True)
+    pages["index, manager"] = client.get("/events/").get_data(as_text=True)
     pages["cancel with errors"] = client.submit(f"/events/{event.id}/cancel", {"reason": ""}
                                                 ).get_data(as_text=True)
     pages.update(_door_and_after(client, login, organiser, event))

@@ -14,4 +14,4 @@ def event_when(event, zone=None):
     return when(event, zone or getattr(current_user, "time_zone", None) or event.time_zone)
 
 
-from . import after, calendars, door, organise, pages, places, plan  # noqa: E402, F401  (they add routes)
+from . import after, calendars, chapters, door, organise, pages, places, plan  # noqa: E402, F401  (add routes)

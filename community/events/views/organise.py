@@ -33,9 +33,10 @@ def _form(event=None) -> EventForm:
         form.chapter.data = details.chapter.slug if details.chapter else ""
         form.cohosts.data = ", ".join(h.user.username for h in event.hosts if h.role == "cohost")
         form.helpers.data = ", ".join(h.user.username for h in event.hosts if h.role == "helper")
-    allowed = [c for c in queries.chapters() if has_role(current_user, "manager")
-               or any(person.id == current_user.id for person in c.organisers)]
-    form.chapter.choices = [SelectChoice("", "No chapter")] + [SelectChoice(c.slug, c.name) for c in allowed]
+    manager = has_role(current_user, "manager")
+    allowed = [c for c in queries.chapters() if manager or any(p.id == current_user.id for p in c.organisers)]
+    none = [SelectChoice("", "No chapter")] if manager else []  # (a chapter organiser plans for their chapters)
+    form.chapter.choices = none + [SelectChoice(c.slug, c.name) for c in allowed]
     return form
 
 
@@ -59,7 +60,10 @@ def _hosts(form, lead):
 @login_required
 def new():
     form = _form()
-    require(current_user, "events.create", _chapter(form) if form.is_submitted() else None)
+    if form.is_submitted():
+        require(current_user, "events.create", _chapter(form))
+    elif not form.chapter.choices:  # neither a manager nor any chapter's organiser
+        require(current_user, "events.create")
     _from_template(form, request.args.get("template"))
     if not form.is_submitted() and request.args.get("chapter"):
         form.chapter.data = request.args["chapter"]

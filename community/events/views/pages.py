@@ -15,8 +15,11 @@ from . import bp
 @bp.route("/")
 def index():
     page = queries.upcoming(current_user, after=request.args.get("after"))
+    chapters = queries.chapters()
+    organiser = current_user.is_authenticated and any(p.id == current_user.id for c in chapters for p in c.organisers)
     return render_template("events/index.html", page=page, places=queries.my_places(current_user, page.events),
-                           chapters=queries.chapters(), may_create=can(current_user, "events.create"))
+                           chapters=chapters, may_create=can(current_user, "events.create") or organiser,
+                           may_manage_chapters=can(current_user, "events.manage_chapters"))
 
 
 @bp.route("/c/<slug>")

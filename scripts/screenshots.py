@@ -36,9 +36,31 @@ SHOTS = [  # (file name, path, signed in as, width)
     ("queue", "/forums/queue", "kenji", 1280),
     ("search", "/search?q=snowflake+report", "lena", 1280),
     ("ask", "/forums/ask", "lena", 1280),  # with a title typed: the similar questions appear under it
+    ("events", "/events/", "lena", 1280),
+    ("event", "/events/{full}", "{waiting}", 1280),
+    ("people", "/events/{full}/people", "maria", 1280),
+    ("check-in-phone", "/events/{full}/check-in", "lena", 390),
+    ("ticket-phone", "/events/{full}/ticket", "{going}", 390),
+    ("plan", "/events/{party}/plan", "maria", 1280),
+    ("results", "/events/{past}/results", "maria", 1280),
     ("home-phone", "/", None, 390),
     ("profile-phone", "/u/kenji", None, 390),
 ]
+
+
+def _event_ids() -> dict:
+    """The demo's full meetup (and one person waiting, one going), its party with a checklist, a past event."""
+    from community.core.timeutil import utcnow
+    from community.events.models import RSVP, Event, Task
+
+    full = db.session.scalar(select(Event).where(Event.capacity == Event.seats_taken, Event.ends_at > utcnow()))
+    waiting = db.session.scalar(select(RSVP).where(RSVP.event_id == full.id, RSVP.state == "waitlisted")
+                                .order_by(RSVP.queued_at))
+    going = db.session.scalar(select(RSVP).where(RSVP.event_id == full.id, RSVP.state == "going"))
+    party = db.session.scalar(select(Task.event_id).limit(1))
+    past = db.session.scalar(select(Event.id).where(Event.closed_at.is_not(None)).order_by(Event.id))
+    return {"full": full.id, "waiting": waiting.user.username, "going": going.user.username, "party": party,
+            "past": past}
 
 
 def main():
@@ -52,6 +74,7 @@ def main():
         edited = db.session.scalar(select(Post.id).where(Post.revision > 1))
         solved = db.session.scalar(select(Topic.id).where(Topic.accepted_post_id.is_not(None),
                                                           Topic.reply_count >= 2).order_by(Topic.id))
+        ids = _event_ids()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -66,10 +89,10 @@ def main():
             page = context.new_page()
             if who:
                 page.goto(base + "/account/login")
-                page.get_by_label("Username or email").fill(who)
+                page.get_by_label("Username or email").fill(who.format(**ids))
                 page.get_by_label("Password", exact=True).fill(demo.PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
-            page.goto(base + path.format(solved=solved, edited=edited))
+            page.goto(base + path.format(solved=solved, edited=edited, **ids))
             if name == "ask":
                 page.get_by_label("Title").fill("How do I connect Snowflake to Harbor?")
                 page.locator(".similar-list").wait_for()

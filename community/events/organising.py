@@ -19,6 +19,7 @@ def approve(row: RSVP, by) -> RSVP:
     if row.state != "pending":
         raise Conflict("This request was answered already.")
     with db.session.begin_nested():
+        seats.lock(event)
         taken = not seats.anyone_waiting(event) and seats.take(event, row.seats)
         state = "going" if taken else "waitlisted"
         if not seats.move(row, ("pending",), state, queued_at=None if taken else utcnow()):
@@ -44,6 +45,7 @@ def promote_member(row: RSVP, by, *, over_capacity: bool = False, reason: str = 
     """Give this waitlisted (or offered) party a confirmed seat now. When no seat is free, only with
     `over_capacity` (the organiser confirmed): the capacity rises by what the party needs."""
     event = row.event
+    seats.lock(event)
     if row.state not in ("waitlisted", "offered"):
         raise Conflict(f"{row.user.name} isn't on the waitlist any more.")
     if row.state == "offered":  # the seat is held already: confirm it

@@ -66,7 +66,8 @@ def rsvp(event: Event, member, guests: int = 0, *, invitation: Invitation | None
          now: datetime | None = None) -> RSVP:
     """The member's RSVP: going (a seat was free), waitlisted, or pending approval. Raises Conflict, Invalid,
     NotAllowed or NotFound with the sentence the member reads."""
-    now = now or utcnow()
+    seats.lock(event)  # one change to this event's places at a time, from here to the commit
+    now = now or utcnow()  # read after the lock: join times in commit order
     _open(event, now)
     guests = _guests(event, guests)
     expire_offers(event, now)
@@ -124,6 +125,7 @@ def _announce(row: RSVP, now: datetime) -> None:
 def change_guests(row: RSVP, guests: int, now: datetime | None = None) -> RSVP:
     now = now or utcnow()
     event = row.event
+    seats.lock(event)
     _open(event, now)
     guests = _guests(event, guests)
     delta = guests - row.guests
@@ -145,6 +147,7 @@ def change_guests(row: RSVP, guests: int, now: datetime | None = None) -> RSVP:
 def cancel(row: RSVP, *, by=None, reason: str = "", now: datetime | None = None) -> RSVP:
     """Give up a place (seat, offer, waitlist spot or request); freed seats go to the queue in this transaction.
     `by` another person: an organiser removing the member (logged, and the member is told why)."""
+    seats.lock(row.event)
     now = now or utcnow()
     previous = row.state
     if previous not in ("going", "waitlisted", "offered", "pending"):

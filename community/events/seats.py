@@ -78,6 +78,15 @@ def move(rsvp: RSVP, from_states: tuple[str, ...], to_state: str, **values) -> b
     return True
 
 
+def lock(event: Event) -> None:
+    """Wait for any other transaction that is changing this event's places, and make later ones wait for this one
+    until it commits: PostgreSQL locks the event's row (FOR NO KEY UPDATE, which RSVP inserts' foreign-key checks
+    don't wait for); on SQLite BEGIN IMMEDIATE has serialised the writers already. Whether a seat is free, whether
+    anyone waits, a join time read after this call and a waitlist position counted after it are then all decided
+    in commit order, so none of them can be overtaken by a transaction that commits meanwhile."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
+
+
 def anyone_waiting(event: Event) -> bool:
     """Someone is on the waitlist or holds an offer: a newcomer queues behind them even if a seat is free."""
     return db.session.scalar(select(exists().where(RSVP.event_id == event.id, RSVP.state.in_(WAITING))))

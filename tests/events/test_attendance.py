@@ -150,11 +150,11 @@ def test_reminders_run_twice_send_once_and_follow_a_change_of_time(app, runner, 
     event = make_event(organiser, capacity=10, days=5)
     rsvps.rsvp(event, make_member("ana", time_zone="America/New_York"))
     db.session.commit()
-    smtp.wait_for(1)
+    smtp.wait_for(1, timeout=15)
     smtp.messages.clear()
     assert "1 reminder(s) sent." in runner.invoke(args=["events", "send-reminders"]).output
     assert "0 reminder(s) sent." in runner.invoke(args=["events", "send-reminders"]).output
-    mail = smtp.wait_for(1)[0]
+    mail = smtp.wait_for(1, timeout=15)[0]
     assert mail["Subject"] == f"Next week: {event.title}"
     body = mail.get_body(("plain",)).get_content()
     start = aware(event.starts_at).astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
@@ -177,7 +177,7 @@ def test_the_day_before_reminder_is_its_own_mail(app, smtp):
     db.session.commit()
     assert reminders.send_reminders() == 1
     db.session.commit()
-    assert any(m["Subject"] == f"Tomorrow: {event.title}" for m in smtp.wait_for(2))
+    assert any(m["Subject"] == f"Tomorrow: {event.title}" for m in smtp.wait_for(2, timeout=15))
 
 
 def test_the_survey_goes_to_checked_in_attendees_once_and_results_show_the_passives(app, client, login, runner,
@@ -189,11 +189,12 @@ def test_the_survey_goes_to_checked_in_attendees_once_and_results_show_the_passi
         attendance.check_in(row, host)
     db.session.commit()
     past(event, hours_ago=2)
-    smtp.wait_for(4)
+    smtp.wait_for(4, timeout=15)
     smtp.messages.clear()
     assert "3 survey mail(s) sent." in runner.invoke(args=["events", "send-surveys"]).output
     assert "0 survey mail(s) sent." in runner.invoke(args=["events", "send-surveys"]).output
-    assert sorted(m["To"] for m in smtp.wait_for(3)) == ["det@example.com", "pas@example.com", "pro@example.com"]
+    surveyed = sorted(m["To"] for m in smtp.wait_for(3, timeout=15))
+    assert surveyed == ["det@example.com", "pas@example.com", "pro@example.com"]
     for name, score in (("pro", "10"), ("pas", "8"), ("det", "4")):
         login(name)
         response = client.submit(f"/events/{event.id}/survey", {"score": score, "comment": f"I gave {score}."},

@@ -30,7 +30,7 @@ def in_step(event):
 
 
 def subjects(smtp, count):
-    return [message["Subject"] for message in smtp.wait_for(count)]
+    return [message["Subject"] for message in smtp.wait_for(count, timeout=15)]
 
 
 def test_members_take_seats_until_full_then_queue_in_join_order(app, smtp):
@@ -47,7 +47,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_member_in_t
     event = make_event(capacity=1)
     first, second, third = make_member("first"), make_member("second"), make_member("third")
     held, waiting, later = rsvp(event, first), rsvp(event, second), rsvp(event, third)
-    smtp.wait_for(3)
+    smtp.wait_for(3, timeout=15)
     smtp.messages.clear()
     rsvps.cancel(held)
     # Before the commit, in the same transaction: the seat already belongs to the next in the queue.
@@ -57,7 +57,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted_member_in_t
     assert states(event) == {"first": "cancelled", "second": "going", "third": "waitlisted"}
     assert seats.position(db.session.get(RSVP, later.id)) == 1
     assert in_step(event)
-    mails = smtp.wait_for(2)
+    mails = smtp.wait_for(2, timeout=15)
     promoted = next(m for m in mails if m["To"] == second.email)
     assert promoted["Subject"].startswith("A seat opened up")
     assert any(part.get_content_type() == "text/calendar" for part in promoted.iter_attachments())
@@ -67,7 +67,7 @@ def test_a_promotion_that_rolls_back_sends_no_mail(app, smtp):
     event = make_event(capacity=1)
     held = rsvp(event, make_member("holder"))
     rsvp(event, make_member("waiter"))
-    smtp.wait_for(2)
+    smtp.wait_for(2, timeout=15)
     smtp.messages.clear()
     rsvps.cancel(held)
     db.session.rollback()
@@ -217,7 +217,7 @@ def test_approval_events_wait_for_the_organiser_who_may_approve_or_decline(app, 
     assert states(event) == {"asking": "going", "other": "not_going"}
     actions = list(db.session.scalars(select(EventLog.action).order_by(EventLog.id)))
     assert actions == ["approved", "declined"]
-    assert any("Full of partners" in m.get_body(("plain",)).get_content() for m in smtp.wait_for(4))
+    assert any("Full of partners" in m.get_body(("plain",)).get_content() for m in smtp.wait_for(4, timeout=15))
 
 
 def test_invite_only_events_need_a_personal_link_that_works_once(app):
@@ -273,7 +273,7 @@ def test_removing_someone_needs_a_message_they_read_and_promotes_the_queue(app, 
     organising.remove(held, organiser, "This meetup is for customers; you work for a competitor.")
     db.session.commit()
     assert states(event) == {"removed": "cancelled", "waiting": "going"}
-    mail = next(m for m in smtp.wait_for(4) if m["Subject"].startswith("Your place was cancelled"))
+    mail = next(m for m in smtp.wait_for(4, timeout=15) if m["Subject"].startswith("Your place was cancelled"))
     assert "you work for a competitor" in mail.get_body(("plain",)).get_content()
     assert queries.audit_log(event)[0].action == "removed"
     assert in_step(event)

@@ -82,7 +82,7 @@ def test_rsvp_through_the_page_says_what_happened_and_keeps_one_row(client, logi
     again = client.submit(f"/events/{event.id}/rsvp", {"guests": "0"}, page=event_url(event))
     assert again.status_code == 409 and "You're already going" in text(again)
     assert db.session.scalar(select(db.func.count()).select_from(RSVP)) == 1
-    confirmation = smtp.wait_for(1)[0]
+    confirmation = smtp.wait_for(1, timeout=15)[0]
     assert confirmation["Subject"] == f"You're going: {event.title}"
     assert "noreply" not in confirmation["From"].lower() and confirmation["Reply-To"]
 
@@ -109,7 +109,7 @@ def test_cancelling_through_the_page_promotes_the_next_person(client, login, smt
     assert "Your place is cancelled" in response.get_data(as_text=True)
     assert {row.user.username: row.state for row in db.session.scalars(select(RSVP))} == {
         "first": "cancelled", "second": "going"}
-    assert any(m["Subject"].startswith("A seat opened up") for m in smtp.wait_for(4))
+    assert any(m["Subject"].startswith("A seat opened up") for m in smtp.wait_for(4, timeout=15))
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_to_rsvp(client):
@@ -178,7 +178,7 @@ def test_moving_an_event_tells_everyone_with_a_place_and_raises_the_sequence(cli
     event = make_event(organiser, capacity=5)
     rsvps.rsvp(event, make_member("ana"))
     db.session.commit()
-    smtp.wait_for(1)
+    smtp.wait_for(1, timeout=15)
     smtp.messages.clear()
     login("maria")
     later = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%d")
@@ -188,7 +188,7 @@ def test_moving_an_event_tells_everyone_with_a_place_and_raises_the_sequence(cli
     assert "Everyone with a place was told" in response.get_data(as_text=True)
     db.session.refresh(event)
     assert event.sequence == 1
-    mail = smtp.wait_for(1)[0]
+    mail = smtp.wait_for(1, timeout=15)[0]
     assert mail["Subject"] == f"Changed: {event.title}" and "the time" in mail.get_body(("plain",)).get_content()
 
 
@@ -198,13 +198,13 @@ def test_cancelling_an_event_needs_a_reason_and_tells_everyone(client, login, sm
     for name in ("ana", "ben"):
         rsvps.rsvp(event, make_member(name))
         db.session.commit()
-    smtp.wait_for(2)
+    smtp.wait_for(2, timeout=15)
     smtp.messages.clear()
     login("maria")
     refused = client.submit(f"/events/{event.id}/cancel", {"reason": ""})
     assert refused.status_code == 400 and "Say in a sentence why" in refused.get_data(as_text=True)
     client.submit(f"/events/{event.id}/cancel", {"reason": "The venue flooded overnight."})
-    assert sorted(m["To"] for m in smtp.wait_for(2)) == ["ana@example.com", "ben@example.com"]
+    assert sorted(m["To"] for m in smtp.wait_for(2, timeout=15)) == ["ana@example.com", "ben@example.com"]
     assert "This event is cancelled" in page(client, event_url(event))
 
 
@@ -238,7 +238,7 @@ def test_joining_a_chapter_and_leaving_with_the_mail_link(client, login, smtp):
                              follow_redirects=True)
     assert "You joined Berlin" in response.get_data(as_text=True)
     make_event(organiser, chapter=chapter, title="Berlin winter meetup")
-    mail = smtp.wait_for(1)[0]
+    mail = smtp.wait_for(1, timeout=15)[0]
     assert mail["Subject"] == "New in Berlin: Berlin winter meetup"
     leave = re.search(r"<(http://localhost(/events/chapters/leave/[^>]+))>", mail["List-Unsubscribe"]).group(2)
     assert client.post(leave).status_code == 200  # one click, no form (RFC 8058)

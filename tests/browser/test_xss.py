@@ -7,27 +7,13 @@ from pathlib import Path
 
 from community.accounts import services
 from community.extensions import db
+from tests.browser.visit import find_danger
 from tests.factories import make_member
 
 PAYLOADS = [line for line in (Path(__file__).parents[1] / "data" / "xss-payloads.txt").read_text().splitlines()
             if line.strip()]
 
-FIND_DANGER = """() => {
-  const found = [];
-  const bio = document.querySelector('.prose');
-  if (!bio) return ['no bio rendered'];
-  for (const el of bio.querySelectorAll('*')) {
-    if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'STYLE', 'LINK', 'META', 'BASE', 'FORM', 'INPUT',
-         'BUTTON', 'DETAILS', 'VIDEO', 'AUDIO', 'BODY', 'MARQUEE', 'TABLE'].includes(el.tagName.toUpperCase())
-        && el.tagName.toUpperCase() !== 'TABLE') found.push('element ' + el.tagName);
-    for (const attr of el.attributes) {
-      if (attr.name.startsWith('on')) found.push('handler ' + attr.name);
-      if (/^\\s*(javascript|data|vbscript):/i.test(attr.value)) found.push('url ' + attr.name + '=' + attr.value);
-    }
-  }
-  for (const el of document.querySelectorAll('script')) if (!el.src) found.push('inline script in page');
-  return found;
-}"""
+FIND_DANGER = find_danger(".prose")
 
 
 def test_no_payload_executes_in_chromium(page_without_csp, live_server, app):

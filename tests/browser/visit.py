@@ -1,5 +1,7 @@
 """Checks every page a browser test lands on."""
 
+import json
+
 from playwright.sync_api import expect
 
 from tests.checkers import axe_violations
@@ -33,3 +35,27 @@ def sign_in(page, base, username, password=PASSWORD):
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Welcome back")).to_be_visible()
+
+
+DANGEROUS = ("SCRIPT", "IFRAME", "OBJECT", "EMBED", "SVG", "MATH", "STYLE", "LINK", "META", "BASE", "FORM", "INPUT",
+             "BUTTON", "DETAILS", "VIDEO", "AUDIO", "BODY", "MARQUEE", "IMG")
+
+
+def find_danger(scope: str, allowed: tuple[str, ...] = ()) -> str:
+    """JavaScript for page.evaluate: what inside `scope` could run script (dangerous elements other than
+    `allowed`, on* handlers, javascript:/data:/vbscript: URLs), and any inline script in the page."""
+    tags = [tag for tag in DANGEROUS if tag not in allowed]
+    return """() => {
+  const found = [];
+  const scope = document.querySelector(SCOPE);
+  if (!scope) return ['nothing rendered in ' + SCOPE];
+  for (const el of scope.querySelectorAll('*')) {
+    if (TAGS.includes(el.tagName.toUpperCase())) found.push('element ' + el.tagName);
+    for (const attr of el.attributes) {
+      if (attr.name.startsWith('on')) found.push('handler ' + attr.name);
+      if (/^\\s*(javascript|data|vbscript):/i.test(attr.value)) found.push('url ' + attr.name + '=' + attr.value);
+    }
+  }
+  for (const el of document.querySelectorAll('script')) if (!el.src) found.push('inline script in page');
+  return found;
+}""".replace("SCOPE", json.dumps(scope)).replace("TAGS", json.dumps(tags))

@@ -2,10 +2,8 @@
 its commit and the index, a busy writer lock, `search sync`, `search check` and `search reindex` (an atomic swap
 to a fresh generation that answers every query as the index kept in step change by change did)."""
 
-import contextlib
 import json
 import os
-import selectors
 import subprocess
 import sys
 import threading
@@ -23,6 +21,7 @@ from community.extensions import db
 from community.forums.models import Category, Post, Topic
 from tests.core.search_writer import DIED
 from tests.factories import make_category, make_member, make_reply, make_topic
+from tests.processes import ready, stopped_at_the_end
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERYONE = (search.PUBLIC, *ROLES)
@@ -51,25 +50,6 @@ def writer_process(app, database_url, command, *args, **options):
                         "search_dir": app.config["SEARCH_INDEX_DIR"]})
     return subprocess.Popen([sys.executable, "-m", "tests.core.search_writer", command, setup, *map(str, args)],
                             cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
-
-
-@contextlib.contextmanager
-def stopped_at_the_end(processes):
-    """Kill whatever is still running when the block ends (a failed assertion), before the database is emptied."""
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-def ready(process, timeout=60) -> bool:
-    """The process printed "ready" within `timeout` seconds."""
-    with selectors.DefaultSelector() as waiting:
-        waiting.register(process.stdout, selectors.EVENT_READ)
-        return bool(waiting.select(timeout)) and process.stdout.readline() == "ready\n"
 
 
 def reply_and_die(app, database_url, topic, author, body) -> Post:

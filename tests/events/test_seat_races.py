@@ -5,13 +5,11 @@ Whatever the interleaving, the seats ledger holds: `events.seats_taken` equals w
 the capacity, each member has one RSVP, nobody is promoted twice, and the waitlist is one queue numbered 1..n in
 (priority desc, join time, id) order. See ../shared/DESIGN.md "Seats" and ../shared/spec/events.md."""
 
-import contextlib
 import html
 import http.client
 import json
 import logging
 import re
-import selectors
 import subprocess
 import sys
 import threading
@@ -36,6 +34,7 @@ from community.events.models import HOLDING, RSVP, Event, EventLog
 from community.extensions import db
 from tests.conftest import CSRF
 from tests.factories import PASSWORD, make_event, make_member
+from tests.processes import ready, stopped_at_the_end
 
 ROOT = Path(__file__).resolve().parents[2]
 ERROR_PAGE = 'class="error-page"'
@@ -356,24 +355,6 @@ def rsvp_process(app, database_url, smtp, event, members) -> subprocess.Popen:
                              *(str(member.id) for member in members)],
                             cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-
-
-@contextlib.contextmanager
-def stopped_at_the_end(processes):
-    """Kill whatever still runs when the block ends (a failed assertion), before the database is emptied."""
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-def ready(process, timeout=60) -> bool:
-    with selectors.DefaultSelector() as waiting:
-        waiting.register(process.stdout, selectors.EVENT_READ)
-        return bool(waiting.select(timeout)) and process.stdout.readline() == "ready\n"
 
 
 def test_4_processes_rsvping_50_members_each_at_once_fill_60_seats_and_queue_140_in_order(app, database_url,

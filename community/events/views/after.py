@@ -10,17 +10,17 @@ from flask_login import current_user, login_required
 from ...accounts import queries as members
 from ...core.errors import DomainError, NotAllowed
 from ...core.forms import refuse
-from ...core.permissions import has_role, require
+from ...core.permissions import has_role
 from ...extensions import db
 from .. import queries, surveys
 from ..forms import SurveyForm
-from . import bp
+from . import bp, event_for
 
 
 @bp.route("/<id:event_id>/survey", methods=["GET", "POST"])
 @login_required
 def survey(event_id):
-    event = queries.event_or_404(event_id, current_user)
+    event = event_for(event_id)
     form = SurveyForm()
     if surveys.answered(event, current_user):
         return render_template("events/survey.html", event=event, form=form, done=True)
@@ -39,8 +39,7 @@ def survey(event_id):
 @bp.route("/<id:event_id>/results")
 @login_required
 def event_results(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     return render_template("events/results.html", title=event.title, results=surveys.results(event=event),
                            attendance=queries.attendance(event), event=event)
 
@@ -65,8 +64,7 @@ def results():
 @bp.route("/<id:event_id>/attendees.csv")
 @login_required
 def attendees_csv(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "username", "email", "state", "guests", "checked in at (UTC)", "walk-in"])

@@ -7,7 +7,7 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from .. import calendar_feed, ics, queries
-from . import bp
+from . import bp, event_for
 
 
 def _calendar(body: bytes, filename: str) -> Response:
@@ -23,7 +23,7 @@ def _calendar(body: bytes, filename: str) -> Response:
 
 @bp.route("/<id:event_id>.ics")
 def event_ics(event_id):
-    event = queries.event_or_404(event_id, current_user)
+    event = event_for(event_id)
     going = queries.place(event, current_user).going
     return _calendar(ics.calendar([event], name=event.title, going=[event.id] if going else []),
                      f"event-{event.id}.ics")

@@ -11,13 +11,12 @@ from sqlalchemy import func, select
 
 from ...accounts import queries as members
 from ...core.errors import DomainError, NotFound
-from ...core.permissions import require
 from ...core.urls import public_url
 from ...extensions import db
 from .. import attendance, queries, rsvps
 from ..forms import WalkInForm
 from ..models import RSVP
-from . import bp
+from . import bp, event_for
 
 
 def qr_svg(url: str) -> Markup:
@@ -31,7 +30,7 @@ def qr_svg(url: str) -> Markup:
 @bp.route("/<id:event_id>/ticket")
 @login_required
 def ticket(event_id):
-    event = queries.event_or_404(event_id, current_user)
+    event = event_for(event_id)
     row = rsvps.mine(event, current_user)
     if row is None or row.state not in ("going", "checked_in"):
         raise NotFound("You have no ticket for this event: RSVP first, and your ticket appears here.")
@@ -47,8 +46,7 @@ def _live_count(event):
 @bp.route("/<id:event_id>/check-in")
 @login_required
 def check_in_page(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.check_in", event)
+    event = event_for(event_id, "events.check_in")
     return _door(event, WalkInForm())
 
 
@@ -61,8 +59,7 @@ def _door(event, form, status=200):
 @bp.route("/<id:event_id>/check-in/count.json")
 @login_required
 def check_in_count(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.check_in", event)
+    event = event_for(event_id, "events.check_in")
     return {"checked_in": _live_count(event), "seats_taken": event.seats_taken, "capacity": event.capacity}
 
 
@@ -70,16 +67,14 @@ def check_in_count(event_id):
 @login_required
 def scan(event_id, secret):
     """What a helper's phone opens when it scans a ticket: the attendee, with the button to check them in."""
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.check_in", event)
+    event = event_for(event_id, "events.check_in")
     return render_template("events/scanned.html", event=event, row=attendance.by_secret(event, secret))
 
 
 @bp.route("/<id:event_id>/check-in/<id:rsvp_id>", methods=["POST"])
 @login_required
 def check_in(event_id, rsvp_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.check_in", event)
+    event = event_for(event_id, "events.check_in")
     row = db.session.get(RSVP, rsvp_id)
     if row is None or row.event_id != event.id:
         raise NotFound("That person isn't on this event's list.")
@@ -101,8 +96,7 @@ def check_in(event_id, rsvp_id):
 @bp.route("/<id:event_id>/walk-in", methods=["POST"])
 @login_required
 def walk_in(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.check_in", event)
+    event = event_for(event_id, "events.check_in")
     form = WalkInForm()
     if not form.validate_on_submit():
         return _door(event, form, 400)

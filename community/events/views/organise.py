@@ -18,7 +18,7 @@ from ...extensions import db
 from .. import organising, planning, queries, series, services
 from ..forms import CancelEventForm, EventForm, InviteForm, OverrideForm
 from ..models import RSVP, Event
-from . import bp
+from . import bp, event_for
 
 
 @bp.context_processor
@@ -110,8 +110,7 @@ def _from_template(form, key):
 @bp.route("/<id:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     form = _form(event)
     if not form.validate_on_submit():
         return render_template("events/edit.html", form=form, event=event), 400 if form.is_submitted() else 200
@@ -132,8 +131,7 @@ def edit(event_id):
 @bp.route("/<id:event_id>/publish", methods=["POST"])
 @login_required
 def publish(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     services.publish_event(event, current_user)
     db.session.commit()
     flash("The event is published.", "success")
@@ -143,8 +141,7 @@ def publish(event_id):
 @bp.route("/<id:event_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     form = CancelEventForm()
     if not form.validate_on_submit():
         return render_template("events/cancel.html", form=form, event=event), 400 if form.is_submitted() else 200
@@ -157,8 +154,7 @@ def cancel(event_id):
 @bp.route("/<id:event_id>/people")
 @login_required
 def people(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     return _people(event, OverrideForm(), InviteForm())
 
 
@@ -182,8 +178,7 @@ ACTIONS = {
 @bp.route("/<id:event_id>/people/<id:rsvp_id>/<action>", methods=["POST"])
 @login_required
 def override(event_id, rsvp_id, action):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     row = db.session.get(RSVP, rsvp_id)
     if action not in ACTIONS or row is None or row.event_id != event.id:
         raise NotFound("That person or action isn't part of this event.")
@@ -203,8 +198,7 @@ def override(event_id, rsvp_id, action):
 @bp.route("/<id:event_id>/invite", methods=["POST"])
 @login_required
 def invite(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     form = InviteForm()
     if not form.validate_on_submit():
         return _people(event, OverrideForm(), form, 400)

@@ -9,7 +9,7 @@ from ...core.permissions import can, require
 from ...extensions import csrf, db
 from .. import announcing, links, queries, services
 from ..forms import RSVPForm
-from . import bp
+from . import bp, event_for
 
 
 @bp.route("/")
@@ -68,7 +68,7 @@ def leave_chapter_mail(token):
 @bp.route("/<id:event_id>")
 @bp.route("/<id:event_id>-<slug>")
 def event(event_id, slug=None):
-    event = queries.event_or_404(event_id, current_user)
+    event = event_for(event_id)
     if slug != event.slug:
         return redirect(url_for("events.event", event_id=event.id, slug=event.slug,
                                 invitation=request.args.get("invitation")), 301)

@@ -4,11 +4,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ...core.errors import DomainError, NotAllowed
-from ...core.permissions import require
 from ...extensions import db
 from .. import calendar_feed, queries, rsvps
 from ..forms import RSVPForm
-from . import bp
+from . import bp, event_for
 from .pages import render_event
 
 SAID = {
@@ -19,7 +18,7 @@ SAID = {
 
 
 def _event_and_place(event_id):
-    event = queries.event_or_404(event_id, current_user)
+    event = event_for(event_id)
     return event, rsvps.mine(event, current_user)
 
 
@@ -30,8 +29,7 @@ def _back(event):
 @bp.route("/<id:event_id>/rsvp", methods=["POST"])
 @login_required
 def rsvp(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.rsvp", event)
+    event = event_for(event_id, "events.rsvp")
     form = RSVPForm()
     if not form.validate_on_submit():
         return render_event(event, form, 400)

@@ -5,16 +5,15 @@ from datetime import date
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from ...core.errors import DomainError, Invalid
-from ...core.permissions import require
 from ...core.timeutil import local, utcnow
 from ...extensions import db
-from .. import planning, queries
+from .. import planning
 from ..forms import NewTaskForm, TaskForm
-from . import bp
+from . import bp, event_for
 
 
 def _today(event) -> date:
@@ -43,16 +42,14 @@ def _page(event, new_form=None, status=200, failed=None):
 @bp.route("/<id:event_id>/plan")
 @login_required
 def plan(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     return _page(event)
 
 
 @bp.route("/<id:event_id>/plan/checklist/<key>", methods=["POST"])
 @login_required
 def apply_checklist(event_id, key):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     added = planning.apply(event, key)
     db.session.commit()
     flash(f"{len(added)} tasks added from “{planning.TEMPLATES[key].name}”.", "success")
@@ -62,8 +59,7 @@ def apply_checklist(event_id, key):
 @bp.route("/<id:event_id>/plan/new", methods=["POST"])
 @login_required
 def new_task(event_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     form = NewTaskForm()
     if not form.validate_on_submit():
         return _page(event, form, 400)
@@ -76,8 +72,7 @@ def new_task(event_id):
 @bp.route("/<id:event_id>/plan/<id:task_id>", methods=["POST"])
 @login_required
 def update_task(event_id, task_id):
-    event = queries.event_or_404(event_id, current_user)
-    require(current_user, "events.organise", event)
+    event = event_for(event_id, "events.organise")
     task = planning.task_of(event, task_id)
     form = _task_form(event, task)
     try:

@@ -211,7 +211,7 @@ def test_the_survey_goes_to_checked_in_attendees_once_and_results_show_the_passi
     assert "Passives (7–8)" in html and "n = 3 answers" in html and "I gave 8." in html
     assert "1 no-shows" in html or "no-show" in html
     by_host = client.get("/events/results?host=host").get_data(as_text=True)
-    assert "n = 3 answers" in by_host
+    assert "n = 3 answers" in by_host and "Attendance: 3 checked in, 0 no-shows" in by_host
 
 
 def test_a_survey_answer_out_of_range_is_refused_and_keeps_the_comment(client, login):

@@ -53,12 +53,12 @@ def results():
     if request.args.get("chapter"):
         chapter = queries.chapter_or_404(request.args["chapter"])
         return render_template("events/results.html", title=chapter.name, results=surveys.results(chapter=chapter),
-                               event=None)
+                               attendance=queries.attendance(chapter=chapter), event=None)
     host = members.by_username(request.args.get("host", ""))
     if host is None:
         abort(404)
     return render_template("events/results.html", title=f"Events hosted by {host.name}",
-                           results=surveys.results(host=host), event=None)
+                           results=surveys.results(host=host), attendance=queries.attendance(host=host), event=None)
 
 
 @bp.route("/<id:event_id>/attendees.csv")

@@ -80,7 +80,10 @@ def check_in(event_id, rsvp_id):
         raise NotFound("That person isn't on this event's list.")
     undoing = bool(request.form.get("undo"))
     try:
-        first = attendance.undo(row, current_user) is None if undoing else attendance.check_in(row, current_user)
+        if undoing:
+            attendance.undo(row, current_user)
+        else:
+            first = attendance.check_in(row, current_user)  # False: they were checked in already
     except DomainError as exc:
         form = WalkInForm(formdata=None)
         form.form_errors.append(exc.message)

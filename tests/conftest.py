@@ -189,6 +189,8 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        if message["Subject"] is not None:  # a long subject folded right after "Subject:" parses back with the
+            message.replace_header("Subject", message["Subject"].strip())  # fold's space; mail clients drop it
         self.messages.append(message)
         return "250 Message accepted for delivery"
 

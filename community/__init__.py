@@ -57,6 +57,8 @@ def register_extensions(app: Flask) -> None:
 def register_receivers() -> None:
     """Connect every area's signal receivers (blinker keeps one connection per function, so this is idempotent)."""
     from .accounts import search as _members  # noqa: F401  (each area's documents in the search index)
+    from .advocates import permissions as _advocate_rules  # noqa: F401
+    from .advocates import receivers as _ledger  # noqa: F401  (the ledger listens to forums and events)
     from .events import permissions as _event_rules  # noqa: F401  (who may do what with events)
     from .events import search as _events  # noqa: F401
     from .forums import receivers  # noqa: F401

@@ -1,6 +1,7 @@
 """Every area's tables, imported in one place so Alembic and the ORM see the whole schema."""
 
 from .accounts.models import User, Visit  # noqa: F401
+from .advocates.models import LedgerEntry  # noqa: F401
 from .core.models import MailMessage, UsedToken  # noqa: F401
 from .events.models import (  # noqa: F401
     RSVP,

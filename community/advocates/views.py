@@ -1,8 +1,16 @@
-"""The advocates blueprint. Its pages arrive with the advocates issue; until then it has its landing page."""
+"""The advocates blueprint: how recognition works, each member's ledger ("Why do I have N points?"), and the
+managers' award for work off the portal."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from ..accounts import queries as members
+from ..core.errors import DomainError, Invalid
+from ..core.forms import refuse
+from ..core.permissions import require
+from ..extensions import db
+from . import ledger, queries, rules
+from .forms import AwardForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
 
@@ -10,3 +18,37 @@ bp = Blueprint("advocates", __name__, url_prefix="/advocates")
 @bp.route("/")
 def index():
     return render_template("advocates/index.html", staff=members.staff())
+
+
+@bp.route("/how-it-works")
+def how_it_works():
+    return render_template("advocates/how_it_works.html", rules=rules)
+
+
+@bp.route("/u/<username>")
+def member_ledger(username):
+    member = queries.member_or_404(username)
+    before = request.args.get("before", type=int)
+    rows, next_before = queries.entries(member, before)
+    return render_template("advocates/ledger.html", member=member, standing=queries.standing(member), rows=rows,
+                           reversed_rows=queries.sources(rows), next_before=next_before, rules=rules,
+                           counts=ledger.counts_for(member))
+
+
+@bp.route("/award", methods=["GET", "POST"])
+@login_required
+def award():
+    require(current_user, "advocates.award")
+    form = AwardForm(username=request.args.get("username"))
+    if not form.validate_on_submit():
+        return render_template("advocates/award.html", form=form), 400 if form.is_submitted() else 200
+    member = members.by_username(form.username.data)
+    try:
+        if member is None:
+            raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
+        ledger.award_manually(member, form.points.data, form.reason.data, current_user)
+    except DomainError as exc:
+        return refuse(form, "advocates/award.html", exc)
+    db.session.commit()
+    flash(f"{member.name} has {form.points.data} more points, with your reason in their ledger.", "success")
+    return redirect(url_for("advocates.member_ledger", username=member.username))

@@ -1,0 +1,18 @@
+"""Advocate programme forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from .rules import AWARD_RANGE
+
+
+class AwardForm(FlaskForm):
+    username = StringField("Member's username", validators=[DataRequired("Enter the member's username."),
+                                                            Length(max=30)])
+    points = IntegerField("Points", default=10, validators=[NumberRange(*AWARD_RANGE, message=(
+        f"From {AWARD_RANGE[0]} to {AWARD_RANGE[1]} points."))])
+    reason = TextAreaField("What it is for", validators=[DataRequired("Say what the award is for."),
+                                                         Length(10, 500, "In 10 to 500 characters.")],
+                           description="The member reads this in their ledger, e.g. “Spoke at our partner "
+                           "conference in Lisbon”.")

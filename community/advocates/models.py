@@ -1,0 +1,40 @@
+"""The advocate programme's one ledger: every recognised contribution is a row; totals are sums."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+
+class LedgerEntry(db.Model):
+    """(member, kind, points, source, giver, created_at), append-only. `key` is unique per member — kind, source,
+    giver and the award's occurrence — so a double click awards once; a reversal is a new row (kind "reversal")
+    whose `reverses_id` names the row it takes back, and an award given again after a reversal (an answer accepted
+    once more) is the next occurrence."""
+
+    __tablename__ = "advocate_ledger"
+    __table_args__ = (
+        UniqueConstraint("member_id", "key", name="uq_advocate_ledger_once"),
+        Index("ix_advocate_ledger_member_time", "member_id", "created_at"),
+        Index("ix_advocate_ledger_source", "source_type", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    points: Mapped[float] = mapped_column(Float)  # halves at most (thanks from a new account: 0.5)
+    source_type: Mapped[str] = mapped_column(String(20))  # post, event, award, entry
+    source_id: Mapped[int] = mapped_column()
+    giver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("advocate_ledger.id", ondelete="SET NULL"),
+                                                    unique=True)
+    key: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="")  # a manager's reason; why a row counts less or nothing
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    giver: Mapped[User | None] = relationship(foreign_keys=[giver_id])

@@ -38,3 +38,21 @@ class LedgerEntry(db.Model):
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     giver: Mapped[User | None] = relationship(foreign_keys=[giver_id])
+
+
+class StarAction(db.Model):
+    """What a manager did about a rising star: invited them, offered a task, "not now" (snoozed for 60 days) or
+    dismissed — always with who, when and why. The queue leaves out snoozed and dismissed members."""
+
+    __tablename__ = "advocate_star_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # invite, task, snooze, dismiss
+    message: Mapped[str] = mapped_column(Text, default="")  # the personal message, the task, or the reason
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a snooze's end
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])

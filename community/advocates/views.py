@@ -9,7 +9,7 @@ from ..core.errors import DomainError, Invalid
 from ..core.forms import refuse
 from ..core.permissions import require
 from ..extensions import db
-from . import ledger, queries, rules
+from . import ledger, queries, recruiting, rising, rules
 from .forms import AwardForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
@@ -52,3 +52,29 @@ def award():
     db.session.commit()
     flash(f"{member.name} has {form.points.data} more points, with your reason in their ledger.", "success")
     return redirect(url_for("advocates.member_ledger", username=member.username))
+
+
+@bp.route("/rising")
+@login_required
+def rising_stars():
+    require(current_user, "advocates.recruit")
+    found, groups = rising.stars()
+    return render_template("advocates/rising.html", stars=found, rings=rising.ring_members(groups),
+                           actions=recruiting.ACTIONS, log=recruiting.recent())
+
+
+@bp.route("/rising/<username>/<action>", methods=["POST"])
+@login_required
+def act_on_star(username, action):
+    require(current_user, "advocates.recruit")
+    member = queries.member_or_404(username)
+    try:
+        recruiting.act(member, action, current_user, request.form.get("message", ""))
+    except DomainError as exc:
+        flash(f"{member.name}: {exc.message}", "error")
+        found, groups = rising.stars()
+        return render_template("advocates/rising.html", stars=found, rings=rising.ring_members(groups),
+                               actions=recruiting.ACTIONS, log=recruiting.recent()), exc.status
+    db.session.commit()
+    flash(f"Done: {recruiting.ACTIONS[action][0].lower()} — {member.name}. It is in the log.", "success")
+    return redirect(url_for("advocates.rising_stars"))

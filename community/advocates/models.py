@@ -56,3 +56,12 @@ class StarAction(db.Model):
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+
+class Preference(db.Model):
+    """A member's choices about the programme: leaving the public leaderboards."""
+
+    __tablename__ = "advocate_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    hidden_from_leaderboards: Mapped[bool] = mapped_column(default=False)

@@ -1,7 +1,7 @@
 """The advocates blueprint: how recognition works, each member's ledger ("Why do I have N points?"), and the
 managers' award for work off the portal."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts import queries as members
@@ -9,7 +9,7 @@ from ..core.errors import DomainError, Invalid
 from ..core.forms import refuse
 from ..core.permissions import require
 from ..extensions import db
-from . import ledger, queries, recruiting, rising, rules
+from . import leaderboards, ledger, queries, recruiting, rising, rules
 from .forms import AwardForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
@@ -78,3 +78,29 @@ def act_on_star(username, action):
     db.session.commit()
     flash(f"Done: {recruiting.ACTIONS[action][0].lower()} — {member.name}. It is in the log.", "success")
     return redirect(url_for("advocates.rising_stars"))
+
+
+@bp.route("/leaderboard")
+def leaderboard():
+    from ..forums import queries as forums
+
+    period = request.args.get("period", "month")
+    if period not in leaderboards.PERIODS:
+        abort(404)
+    category = forums.category_or_404(request.args["category"], current_user) if request.args.get("category") \
+        else None
+    hidden = current_user.is_authenticated and leaderboards.hidden(current_user)
+    return render_template("advocates/leaderboard.html", lines=leaderboards.board(period, category),
+                           periods=leaderboards.PERIODS, period=period, category=category,
+                           categories=forums.categories(current_user), hidden=hidden)
+
+
+@bp.route("/leaderboard/visibility", methods=["POST"])
+@login_required
+def leaderboard_visibility():
+    hide = request.form.get("hide") == "1"
+    leaderboards.set_hidden(current_user, hide)
+    db.session.commit()
+    flash("You are no longer listed on the leaderboards. Your points and ledger stay." if hide
+          else "You are listed on the leaderboards again.", "success")
+    return redirect(url_for("advocates.leaderboard"))

@@ -1,8 +1,8 @@
-"""advocates: the ledger and rising-star decisions
+"""advocates: the ledger, rising-star decisions, leaderboard opt-out
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-04 04:07:02.832566
+Create Date: 2026-12-04 04:10:08.503888
 
 """
 from alembic import op
@@ -41,6 +41,12 @@ def upgrade():
         batch_op.create_index('ix_advocate_ledger_member_time', ['member_id', 'created_at'], unique=False)
         batch_op.create_index('ix_advocate_ledger_source', ['source_type', 'source_id'], unique=False)
 
+    op.create_table('advocate_preferences',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('hidden_from_leaderboards', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_advocate_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_advocate_preferences'))
+    )
     op.create_table('advocate_star_actions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -65,6 +71,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_advocate_star_actions_member_id'))
 
     op.drop_table('advocate_star_actions')
+    op.drop_table('advocate_preferences')
     with op.batch_alter_table('advocate_ledger', schema=None) as batch_op:
         batch_op.drop_index('ix_advocate_ledger_source')
         batch_op.drop_index('ix_advocate_ledger_member_time')

@@ -86,7 +86,9 @@ def test_programme_pages_are_valid_html_with_one_h1(client, login):
     pages = {"index": client.get("/advocates/").get_data(as_text=True),
              "how": client.get("/advocates/how-it-works").get_data(as_text=True),
              "ledger": client.get("/advocates/u/helper").get_data(as_text=True),
-             "empty ledger": client.get("/advocates/u/newbie").get_data(as_text=True)}
+             "empty ledger": client.get("/advocates/u/newbie").get_data(as_text=True),
+             "leaderboard": client.get("/advocates/leaderboard").get_data(as_text=True),
+             "leaderboard, all time": client.get("/advocates/leaderboard?period=all").get_data(as_text=True)}
     manager = make_member("maria", role="manager")
     ledger.award_manually(helper, 5, "Wrote the onboarding guide for the wiki", manager)
     db.session.commit()
@@ -95,6 +97,11 @@ def test_programme_pages_are_valid_html_with_one_h1(client, login):
     pages["award"] = client.get("/advocates/award").get_data(as_text=True)
     pages["award refused"] = client.submit("/advocates/award", {"username": "", "points": "0"}).get_data(as_text=True)
     pages["ledger with award"] = client.get("/advocates/u/helper").get_data(as_text=True)
+    pages["rising stars"] = client.get("/advocates/rising").get_data(as_text=True)
+    pages["rising refused"] = client.submit("/advocates/rising/helper/invite", {"message": "x"},
+                                            page="/advocates/rising").get_data(as_text=True)
+    login("helper")
+    pages["leaderboard, member"] = client.get("/advocates/leaderboard?period=all").get_data(as_text=True)
     for name, page in pages.items():
         assert page.count("<h1") == 1, name
     errors = nu_errors(pages)

@@ -89,8 +89,9 @@ def search_check():
 
 def register_commands(app):
     from .accounts.cli import users
+    from .advocates.cli import advocates
     from .events.cli import events
     from .forums.cli import forums
 
-    for group in (demo, mail, search_group, users, forums, events):
+    for group in (demo, mail, search_group, users, forums, events, advocates):
         app.cli.add_command(group)

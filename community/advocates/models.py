@@ -65,3 +65,16 @@ class Preference(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     hidden_from_leaderboards: Mapped[bool] = mapped_column(default=False)
+
+
+class Level(db.Model):
+    """A member's level (1 Leading … 4 Exploring) and the rule that placed them there. Promotion is immediate;
+    demotion waits for the quarterly review and never comes within 30 days of a promotion."""
+
+    __tablename__ = "advocate_levels"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column(default=4)
+    because: Mapped[str] = mapped_column(Text, default="")
+    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import signals
 from ..accounts.models import User
 from ..extensions import db
-from . import ledger, rules
+from . import ledger, levels, rules
 
 
 def _member(user_id: int) -> User | None:
@@ -94,3 +94,42 @@ def hosted(event, hosts, attendees, **extra):
     for host in hosts:
         ledger.award(host, "cohosted", rules.BY_KIND["cohosted"].points, "event", event.id,
                      note=f"{attendees} attendees checked in")
+
+
+# Levels: promotion at once, after any activity that could earn one ------------------------------------------
+
+def _refresh(user_id: int) -> None:
+    member = _member(user_id)
+    if member is not None:
+        levels.refresh(member)
+
+
+@signals.topic_created.connect
+def asked(topic, post, **extra):
+    _refresh(topic.author_id)
+
+
+@signals.reply_posted.connect
+def replied(post, topic, **extra):
+    _refresh(post.author_id)
+
+
+@signals.rsvp_confirmed.connect
+def rsvp_confirmed(rsvp, event, **extra):
+    _refresh(rsvp.user_id)
+
+
+@signals.answer_accepted.connect
+def accepted_level(post, topic, by, self_answer, **extra):
+    _refresh(post.author_id)
+
+
+@signals.attendee_checked_in.connect
+def checked_in_level(rsvp, event, by, **extra):
+    _refresh(rsvp.user_id)
+
+
+@signals.event_hosted.connect
+def hosted_level(event, hosts, attendees, **extra):
+    for host in hosts:
+        _refresh(host.id)

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from ..accounts import queries as members
 from ..core.errors import DomainError, Invalid
 from ..core.forms import refuse
-from ..core.permissions import require
+from ..core.permissions import has_role, require
 from ..extensions import db
-from . import leaderboards, ledger, queries, recruiting, rising, rules
+from . import leaderboards, ledger, levels, queries, recruiting, rising, rules
 from .forms import AwardForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
@@ -30,9 +30,11 @@ def member_ledger(username):
     member = queries.member_or_404(username)
     before = request.args.get("before", type=int)
     rows, next_before = queries.entries(member, before)
+    own = current_user.is_authenticated and (current_user.id == member.id or has_role(current_user, "manager"))
     return render_template("advocates/ledger.html", member=member, standing=queries.standing(member), rows=rows,
                            reversed_rows=queries.sources(rows), next_before=next_before, rules=rules,
-                           counts=ledger.counts_for(member))
+                           counts=ledger.counts_for(member), level=levels.current(member), level_names=levels.NAMES,
+                           impact=levels.impact(levels.activity(member)) if own else None)
 
 
 @bp.route("/award", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
-"""advocates: the ledger, rising-star decisions, leaderboard opt-out
+"""advocates: the ledger, rising-star decisions, leaderboard opt-out, levels
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-04 04:10:08.503888
+Create Date: 2026-12-04 04:11:47.835714
 
 """
 from alembic import op
@@ -41,6 +41,15 @@ def upgrade():
         batch_op.create_index('ix_advocate_ledger_member_time', ['member_id', 'created_at'], unique=False)
         batch_op.create_index('ix_advocate_ledger_source', ['source_type', 'source_id'], unique=False)
 
+    op.create_table('advocate_levels',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('because', sa.Text(), nullable=False),
+    sa.Column('promoted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_advocate_levels_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_advocate_levels'))
+    )
     op.create_table('advocate_preferences',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('hidden_from_leaderboards', sa.Boolean(), nullable=False),
@@ -72,6 +81,7 @@ def downgrade():
 
     op.drop_table('advocate_star_actions')
     op.drop_table('advocate_preferences')
+    op.drop_table('advocate_levels')
     with op.batch_alter_table('advocate_ledger', schema=None) as batch_op:
         batch_op.drop_index('ix_advocate_ledger_source')
         batch_op.drop_index('ix_advocate_ledger_member_time')

@@ -16,3 +16,12 @@ class AwardForm(FlaskForm):
                                                          Length(10, 500, "In 10 to 500 characters.")],
                            description="The member reads this in their ledger, e.g. “Spoke at our partner "
                            "conference in Lisbon”.")
+
+
+class BadgeForm(FlaskForm):
+    username = StringField("Member's username", validators=[DataRequired("Enter the member's username."),
+                                                            Length(max=30)])
+    name = StringField("Badge", validators=[DataRequired("Name the badge."), Length(3, 80)],
+                       description="e.g. “Beta tester”, “Conference speaker”.")
+    reason = TextAreaField("Why", validators=[DataRequired("Say why."), Length(10, 500, "In 10 to 500 characters.")],
+                           description="Shown with the badge on the member's page.")

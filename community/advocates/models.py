@@ -78,3 +78,22 @@ class Level(db.Model):
     because: Mapped[str] = mapped_column(Text, default="")
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BadgeGrant(db.Model):
+    """A badge a member holds (or held: `revoked_at` once its basis was taken back). Automatic badges are granted
+    and revoked by their rule; manual ones by a manager, with a reason."""
+
+    __tablename__ = "advocate_badges"
+    __table_args__ = (Index("ix_advocate_badges_badge", "badge", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    badge: Mapped[str] = mapped_column(String(60))  # a key of badges.BADGES, or "manual:<slug>"
+    name: Mapped[str] = mapped_column(String(80))  # a manual badge's name
+    reason: Mapped[str] = mapped_column(Text, default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import signals
 from ..accounts.models import User
 from ..extensions import db
-from . import ledger, levels, rules
+from . import badges, ledger, levels, rules
 
 
 def _member(user_id: int) -> User | None:
@@ -37,6 +37,14 @@ def accepted(post, topic, by, self_answer, **extra):
     ledger.award(_member(post.author_id), "accepted_answer", rules.BY_KIND["accepted_answer"].points, "post",
                  post.id, giver=by)
     _welcome(post, topic)
+    _refresh(post.author_id)  # (after the award: levels and badges read it)
+
+
+def _resync(user_id: int) -> None:
+    """Badges whose basis was just taken back are revoked."""
+    member = _member(user_id)
+    if member is not None:
+        badges.sync(member)
 
 
 def _unwelcome(post, topic) -> None:
@@ -51,6 +59,7 @@ def _unwelcome(post, topic) -> None:
 def unaccepted(post, topic, by, **extra):
     ledger.reverse_all(post.author_id, ["accepted_answer"], "post", post.id, "the answer was un-accepted")
     _unwelcome(post, topic)
+    _resync(post.author_id)
 
 
 @signals.post_thanked.connect
@@ -63,18 +72,21 @@ def thanked(post, by, thanks, **extra):
     points, note = ledger.thanks_points(member, by)
     ledger.award(member, "thanks", points, "post", post.id, giver=by, note=note)
     _welcome(post, post.topic)
+    badges.sync(member)  # (Unsung Helper counts unthanked answers)
 
 
 @signals.post_unthanked.connect
 def unthanked(post, by, **extra):
     ledger.reverse_all(post.author_id, ["thanks"], "post", post.id, "the thanks were taken back", giver_id=by.id)
     _unwelcome(post, post.topic)
+    _resync(post.author_id)
 
 
 @signals.post_deleted.connect
 def deleted(post, topic, by, **extra):
     ledger.reverse_all(post.author_id, ["accepted_answer", "thanks"], "post", post.id, "the post was deleted")
     _unwelcome(post, topic)
+    _resync(post.author_id)
 
 
 @signals.flag_upheld.connect
@@ -82,11 +94,13 @@ def flag_upheld(post, by, flags, **extra):
     ledger.reverse_all(post.author_id, ["accepted_answer", "thanks"], "post", post.id,
                        "a moderator upheld flags on the post")
     _unwelcome(post, post.topic)
+    _resync(post.author_id)
 
 
 @signals.attendee_checked_in.connect
 def checked_in(rsvp, event, by, **extra):
     ledger.award(_member(rsvp.user_id), "attended", rules.BY_KIND["attended"].points, "event", event.id, giver=by)
+    _refresh(rsvp.user_id)
 
 
 @signals.event_hosted.connect
@@ -94,6 +108,7 @@ def hosted(event, hosts, attendees, **extra):
     for host in hosts:
         ledger.award(host, "cohosted", rules.BY_KIND["cohosted"].points, "event", event.id,
                      note=f"{attendees} attendees checked in")
+        _refresh(host.id)
 
 
 # Levels: promotion at once, after any activity that could earn one ------------------------------------------
@@ -102,6 +117,7 @@ def _refresh(user_id: int) -> None:
     member = _member(user_id)
     if member is not None:
         levels.refresh(member)
+        badges.sync(member)
 
 
 @signals.topic_created.connect
@@ -119,17 +135,3 @@ def rsvp_confirmed(rsvp, event, **extra):
     _refresh(rsvp.user_id)
 
 
-@signals.answer_accepted.connect
-def accepted_level(post, topic, by, self_answer, **extra):
-    _refresh(post.author_id)
-
-
-@signals.attendee_checked_in.connect
-def checked_in_level(rsvp, event, by, **extra):
-    _refresh(rsvp.user_id)
-
-
-@signals.event_hosted.connect
-def hosted_level(event, hosts, attendees, **extra):
-    for host in hosts:
-        _refresh(host.id)

@@ -9,8 +9,8 @@ from ..core.errors import DomainError, Invalid
 from ..core.forms import refuse
 from ..core.permissions import has_role, require
 from ..extensions import db
-from . import leaderboards, ledger, levels, queries, recruiting, rising, rules
-from .forms import AwardForm
+from . import badges, leaderboards, ledger, levels, queries, recruiting, rising, rules
+from .forms import AwardForm, BadgeForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
 
@@ -34,7 +34,8 @@ def member_ledger(username):
     return render_template("advocates/ledger.html", member=member, standing=queries.standing(member), rows=rows,
                            reversed_rows=queries.sources(rows), next_before=next_before, rules=rules,
                            counts=ledger.counts_for(member), level=levels.current(member), level_names=levels.NAMES,
-                           impact=levels.impact(levels.activity(member)) if own else None)
+                           impact=levels.impact(levels.activity(member)) if own else None,
+                           badges=badges.held(member), catalogue=badges.BY_KEY)
 
 
 @bp.route("/award", methods=["GET", "POST"])
@@ -106,3 +107,41 @@ def leaderboard_visibility():
     flash("You are no longer listed on the leaderboards. Your points and ledger stay." if hide
           else "You are listed on the leaderboards again.", "success")
     return redirect(url_for("advocates.leaderboard"))
+
+
+@bp.route("/badges")
+def badge_list():
+    mine = badges.progress(current_user) if current_user.is_authenticated and ledger.counts_for(current_user) \
+        else {}
+    return render_template("advocates/badges.html", badges=badges.BADGES, groups=badges.GROUPS,
+                           counts=badges.holder_counts(), mine=mine,
+                           held={g.badge for g in badges.held(current_user)} if current_user.is_authenticated
+                           else set())
+
+
+@bp.route("/badges/<key>")
+def badge(key):
+    found = badges.BY_KEY.get(key)
+    holders = badges.holders(key)
+    if found is None and not (key.startswith("manual:") and holders):
+        abort(404)
+    return render_template("advocates/badge.html", badge=found, key=key, holders=holders)
+
+
+@bp.route("/badges/grant", methods=["GET", "POST"])
+@login_required
+def grant_badge():
+    require(current_user, "advocates.award")
+    form = BadgeForm(username=request.args.get("username"))
+    if not form.validate_on_submit():
+        return render_template("advocates/grant_badge.html", form=form), 400 if form.is_submitted() else 200
+    member = members.by_username(form.username.data)
+    try:
+        if member is None:
+            raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
+        grant = badges.grant_manually(member, form.name.data, form.reason.data, current_user)
+    except DomainError as exc:
+        return refuse(form, "advocates/grant_badge.html", exc)
+    db.session.commit()
+    flash(f"{member.name} has the badge “{grant.name}”.", "success")
+    return redirect(url_for("advocates.member_ledger", username=member.username))

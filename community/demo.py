@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from .accounts import services as accounts
 from .accounts.models import User
+from .advocates import demo as advocates_demo
 from .core.timeutil import utcnow
 from .events import demo as events_demo
 from .extensions import db
@@ -68,6 +69,7 @@ def load() -> bool:
         user.created_at = user.email_verified_at
     forums_demo.load()
     events_demo.load()
+    advocates_demo.load()
     db.session.commit()
     return True
 

@@ -33,7 +33,8 @@ def test_demo_load_creates_the_community_once(runner, client, login):
     assert result.exit_code == 0, result.output
     assert "ada" in result.output and "admin" in result.output and "password:" in result.output
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"admin": 1, "manager": 1, "moderator": 2, "member": len(PEOPLE) - 4 + 1}  # + a spammer
+    assert roles == {"admin": 1, "manager": 1, "moderator": 2, "member": len(PEOPLE) - 4 + 1 + 3}  # + a spammer
+    # and the three accounts of a thanks ring
     assert len(PEOPLE) >= 34
     assert db.session.scalar(select(func.count()).where(User.bio_html == "")) == 0
     topics = db.session.execute(select(func.count(Topic.id), func.count(Topic.accepted_post_id),
@@ -54,6 +55,7 @@ def test_demo_load_creates_the_community_once(runner, client, login):
     assert db.session.scalar(select(func.count(PostRevision.id))) == 2  # an edit, with its history
     assert db.session.scalar(select(func.count(func.distinct(Flag.post_id))).where(Flag.resolved_at.is_(None))) == 1
     _assert_demo_events(runner)
+    _assert_demo_programme()
     again = runner.invoke(args=["demo", "load"]).output
     assert "nothing loaded" in again and "maria  manager" in again
     assert login("maria", password="harbor-demo-2026").status_code == 302
@@ -81,6 +83,21 @@ def _assert_demo_events(runner):
                                             func.count(Task.id))).one()
     assert total >= 6 and 0 < done < total
     assert runner.invoke(args=["events", "check-seats"]).exit_code == 0
+
+
+def _assert_demo_programme():
+    """A believable ledger replayed from the history, rising stars with evidence, one flagged ring of three."""
+    from community.advocates import rising
+    from community.advocates.models import LedgerEntry
+
+    kinds = dict(db.session.execute(select(LedgerEntry.kind, func.count()).group_by(LedgerEntry.kind)).all())
+    assert kinds["accepted_answer"] >= 20 and kinds["thanks"] >= 100 and kinds["attended"] >= 20
+    oldest = db.session.scalar(select(func.min(LedgerEntry.created_at)))
+    assert (utcnow() - aware(oldest)).days >= 90  # the ledger has the history's dates, not the load's
+    stars, rings = rising.stars()
+    assert 2 <= len(stars) <= 3 and all("accepted answers for" in star.evidence() for star in stars)
+    assert [sorted(user.username for user in ring) for ring in rising.ring_members(rings)] == [
+        ["deal_finder", "deal_keeper", "deal_maker"]]
 
 
 def test_mail_send_delivers_what_waited_in_the_outbox(runner, app, smtp, client):

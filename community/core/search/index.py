@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import bindparam, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 from whoosh import columns, fields, index
 from whoosh.analysis import StemmingAnalyzer
@@ -243,7 +243,11 @@ def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int
     with Session(db.engine) as session:
         for _ in range(rounds):
             with read_only():
-                rows = session.execute(select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id)
+                # Each key once, however many rows name it (a thread touched by many posts): the newest row's id
+                # stands for the key's rows up to it, so each document is written once and the index keeps no
+                # superseded copies (whose lengths would still weigh in whoosh's statistics until a merge).
+                rows = session.execute(select(func.max(SearchOutbox.id), SearchOutbox.key)
+                                       .group_by(SearchOutbox.key).order_by(func.min(SearchOutbox.id))
                                        .limit(BATCH)).all()
                 session.rollback()  # the documents are read after the lock is ours: never older than the rows
             if not rows:
@@ -268,7 +272,7 @@ def sync(app=None, *, rounds: int = ROUNDS, timeout: float | None = None) -> int
                 raise
             writer.commit(merge=len(writer.segments) >= MERGE_AT)  # merging is the costly part: do it now and then
             with write_intent():
-                _forget(session, done)
+                _forget_keys(session, done)
             applied += len(done)
             if len(done) < len(rows):  # some rows can't be applied now: they wait, and so does the rest till later
                 return applied
@@ -279,7 +283,7 @@ def _changes_of(session: Session, rows) -> tuple[list[Change], list[int]]:
     """The changes the rows ask for, and the ids of the rows they cover. A key whose documents can't be built (a
     builder's bug, a row it can't read) stays in the outbox, logged, and doesn't hold up the others."""
     try:
-        return _changes(session, [key for _, key in rows]), [row_id for row_id, _ in rows]
+        return _changes(session, [key for _, key in rows]), list(rows)
     except Exception:
         session.rollback()
         log.exception("search: a batch of %d outbox rows failed; applying them one by one", len(rows))
@@ -291,7 +295,7 @@ def _changes_of(session: Session, rows) -> tuple[list[Change], list[int]]:
             session.rollback()
             log.exception("search: %s can't be applied; it stays in the outbox", key)
             continue
-        done.append(row_id)
+        done.append((row_id, key))
     return changes, done
 
 
@@ -305,6 +309,15 @@ def _reindexing(app) -> bool:
         return time.time() - os.path.getmtime(_marker(app)) < REINDEX_HOURS * 3600
     except OSError:
         return False
+
+
+def _forget_keys(session: Session, rows) -> None:
+    """Delete each key's rows up to the id read for it (rows written after the read stay, for the next writer)."""
+    if rows:
+        table = SearchOutbox.__table__
+        upto = delete(table).where(table.c.key == bindparam("k"), table.c.id <= bindparam("upto"))
+        session.connection().execute(upto, [{"k": key, "upto": row_id} for row_id, key in rows])
+    session.commit()
 
 
 def _forget(session: Session, ids: list[int]) -> None:

@@ -43,6 +43,10 @@ SHOTS = [  # (file name, path, signed in as, width)
     ("ticket-phone", "/events/{full}/ticket", "{going}", 390),
     ("plan", "/events/{party}/plan", "maria", 1280),
     ("results", "/events/{past}/results", "maria", 1280),
+    ("ledger", "/advocates/u/arjun", "arjun", 1280),
+    ("rising", "/advocates/rising", "maria", 1280),
+    ("leaderboard", "/advocates/leaderboard?period=all", "lena", 1280),
+    ("badges", "/advocates/badges", "arjun", 1280),
     ("home-phone", "/", None, 390),
     ("profile-phone", "/u/kenji", None, 390),
 ]

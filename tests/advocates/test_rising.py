@@ -45,6 +45,16 @@ def thank(posts, giver, times):
     db.session.commit()
 
 
+def a_star(username):
+    """A member just past the gates: 2 accepted answers for 2 people, thanked by 3 members, active 5 days."""
+    member = make_member(username)
+    accepted = answers(member, [(seasoned(f"{username}-asker1"), 1), (seasoned(f"{username}-asker2"), 1)])
+    for n in range(3):
+        thank(accepted, seasoned(f"{username}-giver{n}"), 1)
+    active(member, 5)
+    return member
+
+
 def ana_and_ben():
     """The spec's worked example."""
     ana = make_member("ana")
@@ -121,11 +131,7 @@ def test_the_gates_keep_out_thin_evidence_and_staff(app):
 def test_an_upheld_flag_keeps_a_member_off_the_queue_for_90_days(app):
     from community.forums import flags
 
-    helper = make_member("helper")
-    accepted = answers(helper, [(seasoned("asker1"), 1), (seasoned("asker2"), 1)])
-    for n in range(3):
-        thank(accepted, seasoned(f"giver{n}x"), 1)
-    active(helper, 5)
+    helper = a_star("helper")
     assert [s.member.username for s in rising.stars()[0]] == ["helper"]
     spam = make_reply(make_topic(seasoned("asker3")), helper, body="Buy followers at example dot com, cheap today.")
     flags.flag_post(spam, seasoned("flagger"), "spam")
@@ -135,11 +141,7 @@ def test_an_upheld_flag_keeps_a_member_off_the_queue_for_90_days(app):
 
 
 def test_managers_act_on_a_star_each_action_logged_and_invitations_mailed(client, login, smtp):
-    helper = make_member("helper")
-    accepted = answers(helper, [(seasoned("asker1"), 1), (seasoned("asker2"), 1)])
-    for n in range(3):
-        thank(accepted, seasoned(f"giver{n}x"), 1)
-    active(helper, 5)
+    helper = a_star("helper")
     make_member("maria", role="manager")
     login("maria")
     page = client.get("/advocates/rising").get_data(as_text=True)
@@ -160,11 +162,7 @@ def test_managers_act_on_a_star_each_action_logged_and_invitations_mailed(client
 
 
 def test_not_now_hides_a_star_for_60_days(app):
-    helper = make_member("helper")
-    accepted = answers(helper, [(seasoned("asker1"), 1), (seasoned("asker2"), 1)])
-    for n in range(3):
-        thank(accepted, seasoned(f"giver{n}x"), 1)
-    active(helper, 5)
+    helper = a_star("helper")
     row = recruiting.act(helper, "snooze", make_member("maria", role="manager"), "Ask again after the launch")
     db.session.commit()
     assert rising.stars()[0] == []

@@ -5,7 +5,7 @@ from community.extensions import db
 from community.forums import services as forums
 from tests.advocates.test_ledger import seasoned
 from tests.advocates.test_rising import active, answers, thank
-from tests.browser.visit import Visit, sign_in
+from tests.browser.visit import Visit, sign_in, sweep
 from tests.checkers import nu_errors
 from tests.factories import make_member
 
@@ -26,13 +26,7 @@ def test_programme_pages_pass_axe_and_nu_at_390_and_1280(new_page, live_server, 
     page = new_page()
     visit = Visit(page)
     sign_in(page, live_server, "maria")
-    for width in (390, 1280):
-        page.set_viewport_size({"width": width, "height": 844})
-        for url in urls:
-            page.goto(live_server + url)
-            overflow = page.evaluate("document.documentElement.scrollWidth")
-            assert overflow <= width, f"{url} is {overflow}px wide at {width}px"
-            visit.check(f"{url} at {width}px")
+    sweep(page, visit, live_server, urls)
     assert "Stella Longname-Doublebarrel" in visit.pages["/advocates/rising at 1280px"]
     assert visit.violations == {}
     assert nu_errors(visit.pages) == []

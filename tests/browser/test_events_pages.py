@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from community.events import attendance, organising, planning, rsvps, surveys
 from community.extensions import db
-from tests.browser.visit import Visit, sign_in
+from tests.browser.visit import Visit, sign_in, sweep
 from tests.factories import make_chapter, make_event, make_member
 
 
@@ -42,11 +42,5 @@ def test_every_events_page_passes_axe_and_fits_at_390_and_1280(new_page, live_se
         page = new_page()
         visit = Visit(page)
         sign_in(page, live_server, who)
-        for width in (390, 1280):
-            page.set_viewport_size({"width": width, "height": 844})
-            for url in urls:
-                page.goto(live_server + url)
-                overflow = page.evaluate("document.documentElement.scrollWidth")
-                assert overflow <= width, f"{who} {url} is {overflow}px wide at {width}px"
-                visit.check(f"{who} {url} at {width}px")
+        sweep(page, visit, live_server, urls, who=who)
         assert visit.violations == {}, who

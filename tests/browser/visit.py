@@ -59,3 +59,14 @@ def find_danger(scope: str, allowed: tuple[str, ...] = ()) -> str:
   for (const el of document.querySelectorAll('script')) if (!el.src) found.push('inline script in page');
   return found;
 }""".replace("SCOPE", json.dumps(scope)).replace("TAGS", json.dumps(tags))
+
+
+def sweep(page, visit, base, urls, widths=(390, 1280), who=""):
+    """Open each url at each width: nothing may scroll sideways, and each page goes through `visit.check`."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 844})
+        for url in urls:
+            page.goto(base + url)
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{who} {url} is {overflow}px wide at {width}px"
+            visit.check(f"{who} {url} at {width}px".strip())

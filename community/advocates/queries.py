@@ -79,3 +79,52 @@ def sources(rows: list[LedgerEntry]) -> dict[int, LedgerEntry]:
     if not ids:
         return {}
     return {row.id: row for row in db.session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_(ids)))}
+
+
+@dataclass
+class Recognition:
+    """What an author card shows of a member's standing: rank, level, a few badges."""
+
+    username: str
+    rank: str
+    level: str | None
+    badges: list[str]
+
+
+def recognition(users) -> dict[int, Recognition]:
+    """For the authors on a page: their rank (from lifetime points and accepted answers), level and badges.
+    4 queries for any number of authors (none when none of them is in the programme's scores)."""
+    from ..forums.models import Post, Topic
+    from .levels import NAMES
+    from .models import BadgeGrant, Level
+
+    members = {user.id: user for user in users if user is not None and user.role == "member"}
+    if not members:
+        return {}
+    ids = list(members)
+    points = dict(db.session.execute(select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
+                                     .where(LedgerEntry.member_id.in_(ids)).group_by(LedgerEntry.member_id)).all())
+    reversed_ = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    answers = {member_id: (count, askers) for member_id, count, askers in db.session.execute(
+        select(LedgerEntry.member_id, func.count(LedgerEntry.id), func.count(func.distinct(Topic.author_id)))
+        .join(Post, Post.id == LedgerEntry.source_id).join(Topic, Topic.id == Post.topic_id)
+        .where(LedgerEntry.member_id.in_(ids), LedgerEntry.kind == "accepted_answer",
+               LedgerEntry.id.not_in(reversed_)).group_by(LedgerEntry.member_id))}
+    levels = dict(db.session.execute(select(Level.user_id, Level.level).where(Level.user_id.in_(ids))).all())
+    tiers = {"gold": 0, "silver": 1, "bronze": 2}
+    from .badges import BY_KEY
+
+    held: dict[int, list] = {}
+    for user_id, badge, name in db.session.execute(select(BadgeGrant.user_id, BadgeGrant.badge, BadgeGrant.name)
+                                                   .where(BadgeGrant.user_id.in_(ids),
+                                                          BadgeGrant.revoked_at.is_(None))):
+        tier = tiers.get(BY_KEY[badge].tier, 1) if badge in BY_KEY else 1
+        held.setdefault(user_id, []).append((tier, name))
+    found = {}
+    for user_id, user in members.items():
+        accepted, askers = answers.get(user_id, (0, 0))
+        rank, _ = rank_of(float(points.get(user_id) or 0), accepted, askers)
+        level = levels.get(user_id)
+        found[user_id] = Recognition(user.username, rank, NAMES.get(level) if level else None,
+                                     [name for _, name in sorted(held.get(user_id, []))[:3]])
+    return found

@@ -15,6 +15,12 @@ from .forms import AwardForm, BadgeForm
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
 
 
+@bp.app_template_global("recognition")
+def recognition(users):
+    """Rank, level and badges of the authors on a page (author cards in topics): a fixed number of queries."""
+    return queries.recognition(users)
+
+
 @bp.route("/")
 def index():
     return render_template("advocates/index.html", staff=members.staff())

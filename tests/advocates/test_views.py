@@ -106,3 +106,14 @@ def test_programme_pages_are_valid_html_with_one_h1(client, login):
         assert page.count("<h1") == 1, name
     errors = nu_errors(pages)
     assert errors == [], "\n".join(errors)
+
+
+def test_author_cards_in_a_topic_show_rank_level_and_badges(client):
+    asker, helper = seasoned("asker"), make_member("helper")
+    topic = make_topic(asker)
+    answer = make_reply(topic, helper)
+    forums.accept_answer(topic, answer, asker)
+    db.session.commit()
+    page = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert 'href="/advocates/u/helper">Newcomer · Participating</a>' in page
+    assert '<span class="tag badge-tag">First accepted answer</span>' in page

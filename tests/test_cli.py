@@ -98,6 +98,9 @@ def _assert_demo_programme():
     assert 2 <= len(stars) <= 3 and all("accepted answers for" in star.evidence() for star in stars)
     assert [sorted(user.username for user in ring) for ring in rising.ring_members(rings)] == [
         ["deal_finder", "deal_keeper", "deal_maker"]]
+    from community.advocates import celebrations
+
+    assert len(celebrations.shown()) >= 10  # recent celebrations for the spotlight and the home page
 
 
 def test_mail_send_delivers_what_waited_in_the_outbox(runner, app, smtp, client):

@@ -105,4 +105,4 @@ def test_pages_issue_the_same_number_of_queries_for_5_or_50_members(client, logi
         make_member()
     db.session.commit()
     assert queries() == few
-    assert few <= 4
+    assert few <= (5 if url == "/" else 4)  # the home page also reads the next events and the celebrations

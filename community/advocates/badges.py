@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..core.errors import Invalid
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
+from . import celebrations
 from .ledger import counts_for
 from .models import BadgeGrant, LedgerEntry
 
@@ -110,6 +111,8 @@ def sync(member: User, now: datetime | None = None) -> tuple[list[str], list[str
         if earned and key not in have:
             db.session.add(BadgeGrant(user_id=member.id, badge=key, name=BY_KEY[key].name, granted_at=now))
             granted.append(key)
+            celebrations.celebrate(member, "badge", f"earned the {BY_KEY[key].name} badge",
+                                   link=celebrations.path("advocates.badge", key=key))
         elif not earned and key in have:
             have[key].revoked_at = now
             revoked.append(key)

@@ -25,3 +25,11 @@ class BadgeForm(FlaskForm):
                        description="e.g. “Beta tester”, “Conference speaker”.")
     reason = TextAreaField("Why", validators=[DataRequired("Say why."), Length(10, 500, "In 10 to 500 characters.")],
                            description="Shown with the badge on the member's page.")
+
+
+class MilestoneForm(FlaskForm):
+    username = StringField("Member's username", validators=[DataRequired("Enter the member's username."),
+                                                            Length(max=30)])
+    text = StringField("Their milestone", validators=[DataRequired("Describe the milestone."), Length(5, 200)],
+                       description="Finishes “you …”: “went live with Harbor”, “got certified”, “5 years with us”. "
+                       "It is shown only once they say yes.")

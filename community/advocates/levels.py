@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User, Visit
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
+from . import celebrations
 from .ledger import counts_for
 from .models import LedgerEntry, Level
 
@@ -136,6 +137,8 @@ def refresh(member: User, now: datetime | None = None) -> Level | None:
         db.session.add(row)
     elif level < row.level:
         row.level, row.because, row.promoted_at = level, because, now
+        if level <= 2:  # (promotions are celebrated; demotions, at the review, never announced)
+            celebrations.celebrate(member, "level", f"became a {NAMES[level]} member")
     elif level == row.level:
         row.because = because
     db.session.flush()

@@ -97,3 +97,23 @@ class BadgeGrant(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Celebration(db.Model):
+    """Something to celebrate, shown on the spotlight page and the home page's strip: a badge, a level, hosting an
+    event, or a customer's own milestone entered by a manager — shown only once the member agreed."""
+
+    __tablename__ = "advocate_celebrations"
+    __table_args__ = (Index("ix_advocate_celebrations_shown", "shown_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # badge, level, cohost, milestone
+    text: Mapped[str] = mapped_column(String(200))  # "earned the Host badge", "went live with Harbor"
+    link: Mapped[str] = mapped_column(String(300), default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    shown_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: waiting for consent
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])

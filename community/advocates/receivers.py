@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import signals
 from ..accounts.models import User
 from ..extensions import db
-from . import badges, ledger, levels, rules
+from . import badges, celebrations, ledger, levels, rules
 
 
 def _member(user_id: int) -> User | None:
@@ -106,8 +106,9 @@ def checked_in(rsvp, event, by, **extra):
 @signals.event_hosted.connect
 def hosted(event, hosts, attendees, **extra):
     for host in hosts:
-        ledger.award(host, "cohosted", rules.BY_KIND["cohosted"].points, "event", event.id,
-                     note=f"{attendees} attendees checked in")
+        if ledger.award(host, "cohosted", rules.BY_KIND["cohosted"].points, "event", event.id,
+                        note=f"{attendees} attendees checked in"):
+            celebrations.celebrate(host, "cohost", f"co-hosted “{event.title}”")
         _refresh(host.id)
 
 

@@ -5,12 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..accounts import queries as members
-from ..core.errors import DomainError, Invalid
+from ..core.errors import DomainError, Invalid, NotAllowed
 from ..core.forms import refuse
 from ..core.permissions import has_role, require
 from ..extensions import db
-from . import badges, leaderboards, ledger, levels, queries, recruiting, rising, rules
-from .forms import AwardForm, BadgeForm
+from . import badges, celebrations, leaderboards, ledger, levels, queries, recruiting, rising, rules
+from .forms import AwardForm, BadgeForm, MilestoneForm
 
 bp = Blueprint("advocates", __name__, url_prefix="/advocates")
 
@@ -151,3 +151,41 @@ def grant_badge():
     db.session.commit()
     flash(f"{member.name} has the badge “{grant.name}”.", "success")
     return redirect(url_for("advocates.member_ledger", username=member.username))
+
+
+@bp.route("/spotlight")
+def spotlight():
+    return render_template("advocates/spotlight.html", celebrations=celebrations.shown())
+
+
+@bp.route("/milestones/new", methods=["GET", "POST"])
+@login_required
+def new_milestone():
+    require(current_user, "advocates.award")
+    form = MilestoneForm(username=request.args.get("username"))
+    if not form.validate_on_submit():
+        return render_template("advocates/milestone_new.html", form=form), 400 if form.is_submitted() else 200
+    member = members.by_username(form.username.data)
+    try:
+        if member is None:
+            raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
+        celebrations.propose_milestone(member, form.text.data, current_user)
+    except DomainError as exc:
+        return refuse(form, "advocates/milestone_new.html", exc)
+    db.session.commit()
+    flash(f"{member.name} has a mail asking whether we may celebrate it; it shows once they say yes.", "success")
+    return redirect(url_for("advocates.spotlight"))
+
+
+@bp.route("/milestone/<token>", methods=["GET", "POST"])
+@login_required
+def milestone(token):
+    row = celebrations.from_token(token)
+    if request.method == "POST":
+        celebrations.answer(row, current_user, request.form.get("answer") == "yes")
+        db.session.commit()
+        flash("Thank you: it's on the spotlight." if row.shown_at else "Understood: it stays private.", "success")
+        return redirect(url_for("advocates.spotlight"))
+    if row.member_id != current_user.id:
+        raise NotAllowed("Only the member it celebrates can answer this.")
+    return render_template("advocates/milestone.html", row=row, token=token)

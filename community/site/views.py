@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts import queries as members
+from ..advocates import celebrations
 from ..events import queries as events
 from ..forums import queries as forums
 from . import queries as searching
@@ -16,7 +17,8 @@ bp = Blueprint("site", __name__)
 @bp.route("/")
 def home():
     return render_template("site/home.html", newest=members.newest_members(), staff=members.staff(),
-                           events=events.upcoming(current_user, per_page=3).events)
+                           events=events.upcoming(current_user, per_page=3).events,
+                           celebrations=celebrations.shown(celebrations.SHOWN_ON_HOME))
 
 
 @bp.route("/search")

@@ -1,8 +1,8 @@
-"""advocates: the ledger, rising-star decisions, leaderboard opt-out, levels, badges
+"""advocates: the ledger, rising-star decisions, leaderboard opt-out, levels, badges, celebrations
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-04 04:16:53.002022
+Create Date: 2026-12-04 04:36:50.426453
 
 """
 from alembic import op
@@ -34,6 +34,24 @@ def upgrade():
     with op.batch_alter_table('advocate_badges', schema=None) as batch_op:
         batch_op.create_index('ix_advocate_badges_badge', ['badge', 'revoked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_advocate_badges_user_id'), ['user_id'], unique=False)
+
+    op.create_table('advocate_celebrations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('shown_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('declined_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_advocate_celebrations_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_advocate_celebrations_member_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advocate_celebrations'))
+    )
+    with op.batch_alter_table('advocate_celebrations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_advocate_celebrations_member_id'), ['member_id'], unique=False)
+        batch_op.create_index('ix_advocate_celebrations_shown', ['shown_at'], unique=False)
 
     op.create_table('advocate_ledger',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -104,6 +122,11 @@ def downgrade():
         batch_op.drop_index('ix_advocate_ledger_member_time')
 
     op.drop_table('advocate_ledger')
+    with op.batch_alter_table('advocate_celebrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_advocate_celebrations_shown')
+        batch_op.drop_index(batch_op.f('ix_advocate_celebrations_member_id'))
+
+    op.drop_table('advocate_celebrations')
     with op.batch_alter_table('advocate_badges', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_advocate_badges_user_id'))
         batch_op.drop_index('ix_advocate_badges_badge')

@@ -22,7 +22,8 @@ def test_programme_pages_pass_axe_and_nu_at_390_and_1280(new_page, live_server, 
     active(star, 5)
     urls = ["/advocates/", "/advocates/how-it-works", "/advocates/u/star", "/advocates/leaderboard?period=all",
             "/advocates/rising", "/advocates/award?username=star", "/advocates/badges",
-            "/advocates/badges/first-answer", "/advocates/badges/grant"]
+            "/advocates/badges/first-answer", "/advocates/badges/grant", "/advocates/spotlight",
+            "/advocates/milestones/new", "/"]
     page = new_page()
     visit = Visit(page)
     sign_in(page, live_server, "maria")

@@ -79,11 +79,12 @@ def test_ask_answer_accept_thank(new_page, live_server, app, smtp, width):
     visits["helper"].check("helper's notifications")
     b.get_by_role("button", name="Mark all as read").click()
     expect(b.get_by_text("Marked 2 notifications as read.")).to_be_visible()
-    mails = {(m["To"], m["Subject"]) for m in smtp.wait_for(2)}
+    mails = {(m["To"], m["Subject"]) for m in smtp.wait_for(3, timeout=15)}
     assert mails == {("asker@example.com",
                       "Ben Helper replied to your topic “Warehouse sync times out after a minute”"),
                      ("helper@example.com", "Ana Asker marked your reply as the answer to “Warehouse sync times out "
-                                            "after a minute”")}
+                                            "after a minute”"),
+                     ("helper@example.com", "Congratulations: you earned the First accepted answer badge")}
 
     for name, page in pages.items():
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name

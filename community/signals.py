@@ -104,3 +104,8 @@ event_cancelled = _signals.signal(
     "event-cancelled",
     doc="Organisers cancelled an event; everyone holding a place was told. sender: the Event; kwargs: by, reason.",
 )
+contribution_confirmed = _signals.signal(
+    "contribution-confirmed",
+    doc="A host confirmed that a checked-in attendee volunteered or spoke at the event (once per attendee). sender: "
+    "the RSVP; kwargs: event, by (the host), role ('volunteered' or 'spoke').",
+)

@@ -103,6 +103,15 @@ def checked_in(rsvp, event, by, **extra):
     _refresh(rsvp.user_id)
 
 
+@signals.contribution_confirmed.connect
+def contributed(rsvp, event, by, role, **extra):
+    """Speaker 10, volunteer 8, once per event; a host changing their mind moves the credit."""
+    other = "volunteered" if role == "spoke" else "spoke"
+    ledger.reverse_all(rsvp.user_id, [other], "event", event.id, f"the host confirmed them as {role} instead")
+    ledger.award(_member(rsvp.user_id), role, rules.BY_KIND[role].points, "event", event.id, giver=by)
+    _refresh(rsvp.user_id)
+
+
 @signals.event_hosted.connect
 def hosted(event, hosts, attendees, **extra):
     for host in hosts:

@@ -113,3 +113,23 @@ def close(event: Event, now: datetime | None = None) -> tuple[int, int]:
         hosts = [host.user for host in event.hosts if host.role in ("host", "cohost")]
         signals.event_hosted.send(event, hosts=hosts, attendees=came)
     return came, len(missing)
+
+
+CONTRIBUTIONS = {"volunteered": "volunteered", "spoke": "spoke"}
+
+
+def confirm_contribution(row: RSVP, by, role: str) -> RSVP:
+    """A host confirms that a checked-in attendee volunteered or spoke (logged; the programme credits it)."""
+    if role not in CONTRIBUTIONS:
+        raise Conflict("Confirm a volunteer or a speaker.")
+    if row.state != "checked_in":
+        raise Conflict(f"{row.user.name} isn't checked in: check them in first.")
+    if row.contribution == role:
+        return row
+    previous = row.contribution
+    row.contribution = role
+    db.session.flush()
+    log(row.event, f"confirmed_{role}", actor=by, member=row.user,
+        reason=f"instead of {previous}" if previous else "")
+    signals.contribution_confirmed.send(row, event=row.event, by=by, role=role)
+    return row

@@ -183,6 +183,7 @@ class RSVP(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     walk_in: Mapped[bool] = mapped_column(default=False)
+    contribution: Mapped[str | None] = mapped_column(String(12))  # "volunteered" or "spoke", confirmed by a host
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

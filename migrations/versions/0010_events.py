@@ -213,6 +213,7 @@ def upgrade():
     sa.Column('checked_in_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('checked_in_by_id', sa.Integer(), nullable=True),
     sa.Column('walk_in', sa.Boolean(), nullable=False),
+    sa.Column('contribution', sa.String(length=12), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('guests >= 0', name=op.f('ck_rsvps_guests_not_negative')),

@@ -180,3 +180,26 @@ def test_a_manager_award_needs_a_reason_and_stays_in_range(app):
     (600, 10, 5, "Expert"), (1500, 10, 4, "Regular"), (1500, 12, 6, "Guide"), (4000, 10, 5, "Luminary")])
 def test_ranks_follow_points_and_the_experts_gate(earned, accepted, askers, rank):
     assert queries.rank_of(earned, accepted, askers)[0] == rank
+
+
+def test_a_host_confirming_a_speaker_or_volunteer_credits_10_or_8_once(client, login):
+    from community.events.models import EventLog
+
+    organiser = make_member("maria", role="manager")
+    event = make_event(organiser, capacity=10)
+    speaker = make_member("speaker")
+    row = rsvps.rsvp(event, speaker)
+    db.session.commit()
+    login("maria")
+    refused = client.submit(f"/events/{event.id}/people/{row.id}/spoke", page=f"/events/{event.id}/people")
+    assert refused.status_code == 409 and "check them in first" in refused.get_data(as_text=True)
+    attendance.check_in(row, organiser)
+    db.session.commit()
+    for _ in range(2):
+        client.submit(f"/events/{event.id}/people/{row.id}/spoke", page=f"/events/{event.id}/people")
+    assert kinds(speaker) == [("attended", 2), ("spoke", 10)]
+    client.submit(f"/events/{event.id}/people/{row.id}/volunteered", page=f"/events/{event.id}/people")
+    assert kinds(speaker)[-2:] == [("reversal", -10), ("volunteered", 8)] and points(speaker) == 10
+    assert db.session.scalar(select(EventLog.action).order_by(EventLog.id.desc())) == "confirmed_volunteered"
+    page = client.get(f"/events/{event.id}/people").get_data(as_text=True)
+    assert "Volunteer</span>" in page

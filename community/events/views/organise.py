@@ -15,7 +15,7 @@ from ...core.permissions import has_role, require
 from ...core.timeutil import utcnow
 from ...core.urls import public_url
 from ...extensions import db
-from .. import organising, planning, queries, series, services
+from .. import attendance, organising, planning, queries, series, services
 from ..forms import CancelEventForm, EventForm, InviteForm, OverrideForm
 from ..models import RSVP, Event
 from . import bp, event_for
@@ -172,6 +172,8 @@ ACTIONS = {
     "remove": lambda row, by, form: organising.remove(row, by, form.reason.data or ""),
     "approve": lambda row, by, form: organising.approve(row, by),
     "decline": lambda row, by, form: organising.decline(row, by, form.reason.data or ""),
+    "spoke": lambda row, by, form: attendance.confirm_contribution(row, by, "spoke"),
+    "volunteered": lambda row, by, form: attendance.confirm_contribution(row, by, "volunteered"),
 }
 
 

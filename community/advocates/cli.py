@@ -29,3 +29,15 @@ def review_levels_command():
                     db.session.commit()
         db.session.commit()
     click.echo(f"{len(ids)} member(s) reviewed: {moved['up']} moved up, {moved['down']} moved down.")
+
+
+@advocates.command("member-of-the-month")
+def member_of_the_month_command():
+    """Choose this month's New Members of the Month (run it monthly; a second run in the month does nothing)."""
+    from . import monthly
+
+    with write_intent():
+        chosen = monthly.choose()
+        db.session.commit()
+    click.echo(f"New Members of the Month: {', '.join(m.name for m in chosen)}." if chosen
+               else "Nobody new chosen (this month's are chosen already, or nobody qualifies).")

@@ -44,23 +44,38 @@ def member_ledger(username):
                            badges=badges.held(member), catalogue=badges.BY_KEY)
 
 
-@bp.route("/award", methods=["GET", "POST"])
-@login_required
-def award():
+def _for_a_member(form_class, template: str, act, done):
+    """A manager's form about one member (an award, a badge, a milestone): the form again (400) until it is right
+    and names a member; then `act(member, form)` (a refusal goes on the form), one commit, and `done(member, form,
+    result)` says where to go next."""
     require(current_user, "advocates.award")
-    form = AwardForm(username=request.args.get("username"))
+    form = form_class(username=request.args.get("username"))
     if not form.validate_on_submit():
-        return render_template("advocates/award.html", form=form), 400 if form.is_submitted() else 200
+        return render_template(template, form=form), 400 if form.is_submitted() else 200
     member = members.by_username(form.username.data)
     try:
         if member is None:
             raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
-        ledger.award_manually(member, form.points.data, form.reason.data, current_user)
+        result = act(member, form)
     except DomainError as exc:
-        return refuse(form, "advocates/award.html", exc)
+        return refuse(form, template, exc)
     db.session.commit()
-    flash(f"{member.name} has {form.points.data} more points, with your reason in their ledger.", "success")
+    return done(member, form, result)
+
+
+def _to_ledger(member, sentence: str):
+    flash(sentence, "success")
     return redirect(url_for("advocates.member_ledger", username=member.username))
+
+
+@bp.route("/award", methods=["GET", "POST"])
+@login_required
+def award():
+    return _for_a_member(
+        AwardForm, "advocates/award.html",
+        lambda member, form: ledger.award_manually(member, form.points.data, form.reason.data, current_user),
+        lambda member, form, _: _to_ledger(member, f"{member.name} has {form.points.data} more points, with your "
+                                                   "reason in their ledger."))
 
 
 @bp.route("/rising")
@@ -137,20 +152,10 @@ def badge(key):
 @bp.route("/badges/grant", methods=["GET", "POST"])
 @login_required
 def grant_badge():
-    require(current_user, "advocates.award")
-    form = BadgeForm(username=request.args.get("username"))
-    if not form.validate_on_submit():
-        return render_template("advocates/grant_badge.html", form=form), 400 if form.is_submitted() else 200
-    member = members.by_username(form.username.data)
-    try:
-        if member is None:
-            raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
-        grant = badges.grant_manually(member, form.name.data, form.reason.data, current_user)
-    except DomainError as exc:
-        return refuse(form, "advocates/grant_badge.html", exc)
-    db.session.commit()
-    flash(f"{member.name} has the badge “{grant.name}”.", "success")
-    return redirect(url_for("advocates.member_ledger", username=member.username))
+    return _for_a_member(
+        BadgeForm, "advocates/grant_badge.html",
+        lambda member, form: badges.grant_manually(member, form.name.data, form.reason.data, current_user),
+        lambda member, form, grant: _to_ledger(member, f"{member.name} has the badge “{grant.name}”."))
 
 
 @bp.route("/spotlight")
@@ -161,20 +166,13 @@ def spotlight():
 @bp.route("/milestones/new", methods=["GET", "POST"])
 @login_required
 def new_milestone():
-    require(current_user, "advocates.award")
-    form = MilestoneForm(username=request.args.get("username"))
-    if not form.validate_on_submit():
-        return render_template("advocates/milestone_new.html", form=form), 400 if form.is_submitted() else 200
-    member = members.by_username(form.username.data)
-    try:
-        if member is None:
-            raise Invalid(f"No member is called @{form.username.data.lstrip('@')}.", field="username")
-        celebrations.propose_milestone(member, form.text.data, current_user)
-    except DomainError as exc:
-        return refuse(form, "advocates/milestone_new.html", exc)
-    db.session.commit()
-    flash(f"{member.name} has a mail asking whether we may celebrate it; it shows once they say yes.", "success")
-    return redirect(url_for("advocates.spotlight"))
+    def done(member, form, _):
+        flash(f"{member.name} has a mail asking whether we may celebrate it; it shows once they say yes.", "success")
+        return redirect(url_for("advocates.spotlight"))
+
+    return _for_a_member(MilestoneForm, "advocates/milestone_new.html",
+                         lambda member, form: celebrations.propose_milestone(member, form.text.data, current_user),
+                         done)
 
 
 @bp.route("/milestone/<token>", methods=["GET", "POST"])

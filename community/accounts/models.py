@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     # How often this member's flags were upheld by moderators (flagger accuracy).
     flags_agreed: Mapped[int] = mapped_column(default=0, server_default="0")
     flags_disagreed: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The audiences (core.permissions.AUDIENCES) whose private spaces this member enters, space-separated: written
+    # by the area that decides (the advocate programme), read without a query on every page.
+    audiences: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     def get_id(self) -> str:
         return f"{self.id}.{self.auth_version}"

@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..core.errors import Invalid
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from . import celebrations
+from . import celebrations, programme
 from .ledger import counts_for
 from .models import BadgeGrant, LedgerEntry
 
@@ -46,6 +46,8 @@ BADGES = (
     Badge("anniversary", "Anniversary", "bronze", "Milestones", "A year a member, and active in it.", 1),
     Badge("member-of-the-month", "New Member of the Month", "gold", "Community",
           "Chosen from the members who joined in the last 60 days, for the thanks their posts earned.", 1),
+    Badge("advocate", "Advocate", "gold", "Community",
+          "You are in the advocate programme: invited, onboarded, and renewed each year while you help.", 1),
 )
 BY_KEY = {badge.key: badge for badge in BADGES}
 
@@ -79,6 +81,7 @@ def progress(member: User, now: datetime | None = None) -> dict[str, int]:
         "unsung-helper": found["unthanked"] if found["unthanked"] * 4 >= max(1, found["accepted"]) else 0,
         "revival": found["revival"], "welcomer": found["welcome"], "host": found["cohosted"],
         "regular": found["attended"], "anniversary": found["anniversary"],
+        "advocate": int(programme.stage_of(member) == "advocate"),
     }
 
 

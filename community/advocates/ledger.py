@@ -88,8 +88,10 @@ def weight(giver: User, now: datetime | None = None) -> tuple[float, str]:
     """w(giver) and its name: 0.25 for new accounts, 1.5 for advocates and moderators, 1.0 otherwise."""
     from ..forums.models import Post
 
+    from .programme import is_advocate
+
     now = now or utcnow()
-    if has_role(giver, "moderator"):
+    if has_role(giver, "moderator") or is_advocate(giver):
         return 1.5, "trusted"
     young = aware(giver.created_at) > now - timedelta(days=rules.NEW_ACCOUNT_DAYS)
     posts = db.session.scalar(select(func.count()).select_from(Post).where(Post.author_id == giver.id,

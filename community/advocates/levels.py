@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User, Visit
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from . import celebrations
+from . import celebrations, programme
 from .ledger import counts_for
 from .models import LedgerEntry, Level
 
@@ -130,7 +130,7 @@ def refresh(member: User, now: datetime | None = None) -> Level | None:
     if not counts_for(member):
         return None
     now = now or utcnow()
-    level, because = placed(activity(member, now))
+    level, because = placed(activity(member, now), programme.is_advocate(member))
     row = current(member)
     if row is None:
         row = Level(user_id=member.id, level=level, because=because, promoted_at=now if level < 4 else None)
@@ -152,7 +152,7 @@ def review(member: User, now: datetime | None = None) -> tuple[int, int] | None:
     row = current(member)
     if row is None or not counts_for(member):
         return None
-    level, because = placed(activity(member, now))
+    level, because = placed(activity(member, now), programme.is_advocate(member))
     old = row.level
     if level < old:
         row.level, row.because, row.promoted_at = level, because, now

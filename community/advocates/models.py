@@ -117,3 +117,58 @@ class Celebration(db.Model):
     declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
+
+
+class Programme(db.Model):
+    """A member's place in the advocate programme: their stage (spotted → nominated/applied → invited → onboarding →
+    advocate → alumni, or declined), the onboarding checklist (code of conduct, mentor, first task within 14 days)
+    and the yearly renewal. Every change of stage is a `StageChange` row: who, when, why."""
+
+    __tablename__ = "advocate_programme"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    stage_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    invitation: Mapped[str] = mapped_column(Text, default="")  # the manager's personal message
+    onboarding_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    conduct_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_task: Mapped[str] = mapped_column(Text, default="")
+    first_task_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    advocate_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    renewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the last yearly review kept them
+
+    member: Mapped[User] = relationship(foreign_keys=[user_id])
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+
+
+class StageChange(db.Model):
+    """One move in the programme, with who made it and why (a nomination, an application, a manager's reason)."""
+
+    __tablename__ = "advocate_stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    why: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+
+class Nomination(db.Model):
+    """A member's nomination of another for the programme, with their reason; once per nominator and nominee."""
+
+    __tablename__ = "advocate_nominations"
+    __table_args__ = (UniqueConstraint("nominee_id", "nominator_id", name="uq_advocate_nominations_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nominator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    nominee: Mapped[User] = relationship(foreign_keys=[nominee_id])
+    nominator: Mapped[User] = relationship(foreign_keys=[nominator_id])

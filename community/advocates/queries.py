@@ -89,11 +89,13 @@ class Recognition:
     rank: str
     level: str | None
     badges: list[str]
+    title: str = ""  # "Advocate", next to the name
 
 
 def recognition(users) -> dict[int, Recognition]:
     """For the authors on a page: their rank (from lifetime points and accepted answers), level and badges.
-    4 queries for any number of authors (none when none of them is in the programme's scores)."""
+    4 queries for any number of authors (none when none of them is in the programme's scores), 5 when one of them
+    belongs to the programme's audience (their title)."""
     from ..forums.models import Post, Topic
     from .levels import NAMES
     from .models import BadgeGrant, Level
@@ -120,11 +122,18 @@ def recognition(users) -> dict[int, Recognition]:
                                                           BadgeGrant.revoked_at.is_(None))):
         tier = tiers.get(BY_KEY[badge].tier, 1) if badge in BY_KEY else 1
         held.setdefault(user_id, []).append((tier, name))
+    from .models import Programme
+    from .programme import AUDIENCE, STAGES
+
+    inside = [user_id for user_id, user in members.items() if AUDIENCE in (user.audiences or "").split()]
+    titles = dict(db.session.execute(select(Programme.user_id, Programme.stage).where(
+        Programme.user_id.in_(inside), Programme.stage == "advocate")).all()) if inside else {}
     found = {}
     for user_id, user in members.items():
         accepted, askers = answers.get(user_id, (0, 0))
         rank, _ = rank_of(float(points.get(user_id) or 0), accepted, askers)
         level = levels.get(user_id)
         found[user_id] = Recognition(user.username, rank, NAMES.get(level) if level else None,
-                                     [name for _, name in sorted(held.get(user_id, []))[:3]])
+                                     [name for _, name in sorted(held.get(user_id, []))[:3]],
+                                     STAGES[titles[user_id]] if user_id in titles else "")
     return found

@@ -9,6 +9,7 @@ from ..core.errors import Invalid
 from ..core.timeutil import utcnow
 from ..core.urls import public_url
 from ..extensions import db
+from . import programme
 from .models import StarAction
 from .rising import snoozed_until
 
@@ -31,6 +32,11 @@ def act(member, action: str, by, message: str) -> StarAction:
                      until=snoozed_until(utcnow()) if action == "snooze" else None)
     db.session.add(row)
     db.session.flush()
+    if action == "invite":  # into the programme's pipeline, with the mail that lets them answer
+        programme.invite(member, by, message)
+        return row
+    if action == "task":
+        programme.spot(member, by, f"From the rising stars, offered a task: {message}")
     subject = ACTIONS[action][2]
     if subject:
         from flask import current_app

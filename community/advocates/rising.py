@@ -21,7 +21,7 @@ from ..accounts.models import User, Visit
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
 from . import rules
-from .models import LedgerEntry, StarAction
+from .models import LedgerEntry, Programme, StarAction
 
 WINDOW = timedelta(days=30)
 FLAG_QUIET = timedelta(days=90)
@@ -177,7 +177,7 @@ def stars(now: datetime | None = None, limit: int | None = SHOWN) -> tuple[list[
 
 
 def _weights(ids, now: datetime) -> dict[int, float]:
-    """w(giver) for many givers at once (ledger.weight's rule): 2 queries."""
+    """w(giver) for many givers at once (ledger.weight's rule): 3 queries."""
     from ..core.permissions import rank
     from ..forums.models import Post
 
@@ -185,9 +185,11 @@ def _weights(ids, now: datetime) -> dict[int, float]:
         return {}
     posts = dict(db.session.execute(select(Post.author_id, func.count()).where(
         Post.author_id.in_(ids), Post.deleted_at.is_(None)).group_by(Post.author_id)).all())
+    advocates = set(db.session.scalars(select(Programme.user_id).where(Programme.user_id.in_(ids),
+                                                                       Programme.stage == "advocate")))
     weights = {}
     for user in db.session.scalars(select(User).where(User.id.in_(ids))):
-        if rank(user.role) >= rank("moderator"):
+        if rank(user.role) >= rank("moderator") or user.id in advocates:
             weights[user.id] = 1.5
         elif aware(user.created_at) > now - timedelta(days=rules.NEW_ACCOUNT_DAYS) or \
                 posts.get(user.id, 0) < rules.NEW_ACCOUNT_POSTS:
@@ -198,10 +200,15 @@ def _weights(ids, now: datetime) -> dict[int, float]:
 
 
 def _decided(ids, now: datetime) -> set[int]:
-    """Members a manager dismissed, invited, or snoozed until later than now."""
+    """Members a manager dismissed, invited, or snoozed until later than now, and those already invited into the
+    programme, onboarding or advocates."""
+    from .programme import TAKEN
+
     rows = db.session.execute(select(StarAction.member_id).where(StarAction.member_id.in_(ids), or_(
         StarAction.action.in_(("dismiss", "invite")), and_(StarAction.action == "snooze", StarAction.until > now))))
-    return {member_id for (member_id,) in rows}
+    inside = db.session.scalars(select(Programme.user_id).where(Programme.user_id.in_(ids),
+                                                                Programme.stage.in_(TAKEN)))
+    return {member_id for (member_id,) in rows} | set(inside)
 
 
 def ring_members(groups: list[set[int]]) -> list[list[User]]:

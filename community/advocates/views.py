@@ -187,3 +187,6 @@ def milestone(token):
     if row.member_id != current_user.id:
         raise NotAllowed("Only the member it celebrates can answer this.")
     return render_template("advocates/milestone.html", row=row, token=token)
+
+
+from . import programme_views  # noqa: E402,F401  (the programme's pages, on this blueprint)

@@ -2,6 +2,11 @@
 
 Areas register their rules with `@rule("area.action", refusal=...)`; views call `require(current_user, action, obj)`.
 Roles rank member < moderator < manager < admin; a suspended member may do nothing.
+
+Besides roles there are audiences: groups such as the advocate programme's members, named here so a private space
+(a category) can be opened to them. The area that knows who belongs writes it on the member's account
+(`User.audiences`, space-separated). Another area may also widen a rule (`@also("forums.recategorise")`: advocates
+do light moderation) without the rule's area importing it.
 """
 
 from werkzeug.exceptions import Unauthorized
@@ -9,7 +14,9 @@ from werkzeug.exceptions import Unauthorized
 from .errors import NotAllowed
 
 ROLES = ("member", "moderator", "manager", "admin")
+AUDIENCES = {"advocates": "Advocates (the programme's members, with moderators and managers)"}
 _rules = {}
+_also: dict[str, list] = {}
 
 
 def rank(role: str | None) -> int:
@@ -33,11 +40,21 @@ def rule(action: str, refusal: str):
     return register
 
 
+def also(action: str):
+    """Register a further way to be allowed `action` (the rule's own check comes first)."""
+
+    def register(fn):
+        _also.setdefault(action, []).append(fn)
+        return fn
+
+    return register
+
+
 def can(user, action: str, obj=None) -> bool:
     check, _ = _rules[action]
     if not getattr(user, "is_authenticated", False) or getattr(user, "suspended_at", None):
         return False
-    return bool(check(user, obj))
+    return bool(check(user, obj)) or any(extra(user, obj) for extra in _also.get(action, ()))
 
 
 def require(user, action: str, obj=None) -> None:
@@ -70,15 +87,23 @@ def _member_set_role(user, member):
 
 
 def roles_up_to(user) -> tuple[str, ...]:
-    """The roles whose private spaces `user` may enter (none for anonymous or suspended people)."""
+    """The roles and audiences whose private spaces `user` may enter (none for anonymous or suspended people).
+    Staff enter every audience's space; a member, those written on their account (no query)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "suspended_at", None):
         return ()
-    return ROLES[: rank(user.role) + 1]
+    if rank(user.role) >= rank("moderator"):
+        return ROLES[: rank(user.role) + 1] + tuple(AUDIENCES)
+    return ROLES[: rank(user.role) + 1] + tuple(name for name in (user.audiences or "").split() if name in AUDIENCES)
+
+
+def may_enter(user, required: str | None) -> bool:
+    """May `user` enter a space open to `required` (a role and those above it, an audience, or None: everyone)."""
+    return required is None or required in roles_up_to(user)
 
 
 @rule("forums.view_category", refusal="This category is private.")
 def _view_category(user, category):
-    return category.min_role is None or category.min_role in roles_up_to(user)
+    return may_enter(user, category.min_role)
 
 
 @rule("forums.post", refusal="Confirm your address and sign in to post.")

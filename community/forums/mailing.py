@@ -15,7 +15,7 @@ from ..accounts.models import User
 from ..core import mail
 from ..core.db import write_intent
 from ..core.errors import Invalid
-from ..core.permissions import has_role
+from ..core.permissions import may_enter
 from ..core.timeutil import utcnow
 from ..core.urls import public_url
 from ..extensions import db
@@ -104,7 +104,7 @@ def _still_news(note: Notification, user: User) -> bool:
     if note.post is not None and note.post.hidden_at is not None and note.kind != "flagged":
         return False
     required = topic.category.min_role
-    return required is None or has_role(user, required)
+    return may_enter(user, required)
 
 
 def send_digests(now=None) -> tuple[int, int]:

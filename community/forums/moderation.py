@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..core.errors import Conflict, Invalid, NotAllowed
-from ..core.permissions import has_role, roles_up_to
+from ..core.permissions import has_role, require, roles_up_to, rule
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Category, ModeratorAction, Post, Topic
@@ -112,16 +112,38 @@ REORGANIZE = ("Only moderators move, split and merge topics. If a topic is in th
 TOPIC_ADDRESS = re.compile(r"/t/(\d+)")
 
 
-def may_reorganize(topic: Topic, by) -> None:
-    """Raise unless `by` may move, split or merge `topic` (the pages call it before showing their form)."""
-    _moderator(by, REORGANIZE)
+@rule("forums.split", refusal=REORGANIZE)
+def _split(user, topic):
+    return has_role(user, "moderator")
+
+
+@rule("forums.recategorise", refusal=REORGANIZE)
+def _recategorise(user, topic):
+    """Moderators; other areas may widen it (the advocate programme's light moderation, public topics only)."""
+    return has_role(user, "moderator")
+
+
+@rule("forums.merge", refusal=REORGANIZE)
+def _merge(user, topic):
+    """Merging a duplicate into the question it repeats: moderators, and whoever another area allows."""
+    return has_role(user, "moderator")
+
+
+def may_reorganize(topic: Topic, by, action: str = "forums.split") -> None:
+    """Raise unless `by` may move (forums.recategorise), split or merge `topic` (the pages call it before showing
+    their form). Those allowed by another area than the moderators' own (advocates) reorganise public topics only."""
+    require(by, action, topic)
+    if not has_role(by, "moderator") and topic.category.min_role is not None:
+        raise NotAllowed("Topics in private categories are reorganised by moderators.")
     if topic.deleted_at is not None:
         raise Conflict("This topic is deleted: restore it first, then move, split or merge it.")
 
 
 def move_topic(topic: Topic, category: Category, by, reason: str = "") -> Topic:
     """Move a topic to another category. A category without accepted answers drops the topic's accepted answer."""
-    may_reorganize(topic, by)
+    may_reorganize(topic, by, "forums.recategorise")
+    if not has_role(by, "moderator") and category.min_role is not None:
+        raise Invalid(f"{category.name} is private: moving topics into it is for moderators.", field="category")
     if category.id == topic.category_id:
         raise Invalid(f"This topic is already in {category.name}: choose another category.", field="category")
     old = topic.category
@@ -175,7 +197,7 @@ def split_topic(topic: Topic, numbers, title: str, category: Category, by, reaso
 def merge_topics(source: Topic, target_ref: str, by, reason: str = "") -> Topic:
     """Append every post of `source` to the topic that `target_ref` names (its number or address), after its own
     posts in the order they were written; `source` is deleted and its address leads to the target. Returns it."""
-    may_reorganize(source, by)
+    may_reorganize(source, by, "forums.merge")
     target = _merge_target(source, target_ref, by)
     dropped = _drop_answer(source)
     posts = list(db.session.scalars(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import signals
 from ..accounts.models import User
 from ..core import text
-from ..core.permissions import has_role
+from ..core.permissions import may_enter
 from ..extensions import db
 from . import notifications, similar
 from .models import Post
@@ -14,7 +14,7 @@ from .models import Post
 
 def _can_see(user: User, topic) -> bool:
     required = topic.category.min_role
-    return user.suspended_at is None and (required is None or has_role(user, required))
+    return user.suspended_at is None and (may_enter(user, required))
 
 
 def _members(ids=(), names=()) -> list[User]:

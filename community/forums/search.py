@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from .. import signals
 from ..core import search
+from ..core.permissions import ROLES
 from ..core.text import plain
 from .models import Category, Post, Topic
 
@@ -52,11 +53,11 @@ def _shown(post: Post) -> bool:
 
 
 def _visibility(category: Category) -> str:
-    """Who may find the category's posts: everyone, or its lowest role; a role the index doesn't know (a typo, a
-    role added later) counts as the highest one rather than as public."""
+    """Who may find the category's posts: everyone, its lowest role, or its audience (the advocates); a name the
+    index doesn't know (a typo, a role added later) counts as the highest role rather than as public."""
     if category.min_role is None:
         return search.PUBLIC
-    return category.min_role if category.min_role in search.VISIBILITIES else search.VISIBILITIES[-1]
+    return category.min_role if category.min_role in search.VISIBILITIES else ROLES[-1]
 
 
 def _doc(topic: Topic, post: Post) -> dict:

@@ -37,19 +37,19 @@ from whoosh.index import LockError
 from ...extensions import db
 from ..db import after_commit, read_only, write_intent
 from ..models import SearchOutbox
-from ..permissions import ROLES, roles_up_to
+from ..permissions import AUDIENCES, ROLES, roles_up_to
 from . import fast_columns, fast_segments
 from .positions import FusedPositions
 
 log = logging.getLogger(__name__)
 
 KINDS = ("topic", "post", "event", "member")
-PUBLIC = "public"  # the visibility of documents everyone may see; else the lowest role that may (as categories)
-VISIBILITIES = (PUBLIC, *ROLES)
+PUBLIC = "public"  # the visibility of documents everyone may see; else the lowest role that may, or an audience
+VISIBILITIES = (PUBLIC, *ROLES, *AUDIENCES)
 
 
 def visible_to(user) -> tuple[str, ...]:
-    """The visibilities `user` may find: everyone's, and those of the roles they hold."""
+    """The visibilities `user` may find: everyone's, and those of the roles and audiences they hold."""
     return (PUBLIC, *roles_up_to(user))
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 from ...accounts.forms import ChoiceField
 from ...core.errors import DomainError
 from ...core.forms import refuse
-from ...core.permissions import require
+from ...core.permissions import has_role, require
 from ...extensions import db
 from .. import moderation, queries
 from . import bp
@@ -116,14 +116,17 @@ class MergeForm(FlaskForm):
     submit = SubmitField("Merge topics")
 
 
-def _reorganizing(topic_id):
+def _reorganizing(topic_id, action: str = "forums.split"):
     topic = queries.topic_or_404(topic_id, current_user)
-    moderation.may_reorganize(topic, current_user)
+    moderation.may_reorganize(topic, current_user, action)
     return topic
 
 
 def _categories(field, skip=None) -> dict:
-    categories = {c.slug: c for c in queries.categories(current_user) if c.id != skip}
+    """The categories a topic may go to: those the mover sees (public ones only for those who are not moderators)."""
+    everything = has_role(current_user, "moderator")
+    categories = {c.slug: c for c in queries.categories(current_user)
+                  if c.id != skip and (everything or c.min_role is None)}
     field.choices = [SelectChoice(c.slug, f"{c.name} ({KIND_WORDS.get(c.kind, c.kind)})") for c in categories.values()]
     return categories
 
@@ -135,7 +138,7 @@ def _page(template, form, topic, **context):
 @bp.route("/t/<id:topic_id>/move", methods=["GET", "POST"])
 @login_required
 def move(topic_id):
-    topic = _reorganizing(topic_id)
+    topic = _reorganizing(topic_id, "forums.recategorise")
     form = MoveForm()
     categories = _categories(form.category, skip=topic.category_id)
     if not form.validate_on_submit():
@@ -171,7 +174,7 @@ def split(topic_id):
 @bp.route("/t/<id:topic_id>/merge", methods=["GET", "POST"])
 @login_required
 def merge(topic_id):
-    topic = _reorganizing(topic_id)
+    topic = _reorganizing(topic_id, "forums.merge")
     form = MergeForm()
     if not form.validate_on_submit():
         return _page("forums/merge.html", form, topic)

@@ -47,6 +47,9 @@ SHOTS = [  # (file name, path, signed in as, width)
     ("rising", "/advocates/rising", "maria", 1280),
     ("leaderboard", "/advocates/leaderboard?period=all", "lena", 1280),
     ("badges", "/advocates/badges", "arjun", 1280),
+    ("pipeline", "/advocates/programme/pipeline", "maria", 1280),
+    ("onboarding", "/advocates/programme", "diego", 1280),
+    ("spotlight", "/advocates/spotlight", None, 1280),
     ("home-phone", "/", None, 390),
     ("profile-phone", "/u/kenji", None, 390),
 ]

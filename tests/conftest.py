@@ -153,7 +153,9 @@ class FormClient(FlaskClient):
         response = self.get(page or url)
         match = CSRF.search(response.get_data(as_text=True))
         assert match, f"no CSRF token on {page or url} (status {response.status_code})"
-        return self.post(url, data={**(data or {}), "csrf_token": match.group(1)}, **kwargs)
+        data = data or {}
+        prefixed = {f"{key.split('-', 1)[0]}-csrf_token": match.group(1) for key in data if "-" in key}  # forms
+        return self.post(url, data={**data, **prefixed, "csrf_token": match.group(1)}, **kwargs)  # with a prefix
 
 
 class Runner(FlaskCliRunner):

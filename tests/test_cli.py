@@ -42,7 +42,7 @@ def test_demo_load_creates_the_community_once(runner, client, login):
                                        func.count(func.distinct(Topic.author_id)), func.min(Topic.created_at))).one()
     assert topics[0] >= 60 and topics[1] >= 20 and topics[2] >= 5 and topics[3] >= 15
     assert (utcnow() - aware(topics[4])).days >= 120  # history spread over months, not one day
-    assert db.session.scalar(select(func.count(Category.id))) == 6
+    assert db.session.scalar(select(func.count(Category.id))) == 7  # with the advocates' lounge
     assert db.session.scalar(select(func.count(MailMessage.id))) == 0  # the demo's history mails nobody
     read, unread = db.session.execute(select(func.count(Notification.read_at), func.count(Notification.id))).one()
     assert 0 < read < unread  # older news is read, the last week's waits on the bell

@@ -1,6 +1,8 @@
 """The demo's programme: the ledger replayed from the demo community's history in the order it happened (so the
 caps and windows see real dates), two rising stars with evidence, and one ring of three accounts thanking each
-other that the detector flags. Levels and badges follow from the ledger. Its history mails nobody."""
+other that the detector flags. Levels and badges follow from the ledger. The programme's pipeline has a few
+advocates (one whose year is up), one member onboarding, one nominated by two members and one who applied, and
+the advocates' lounge. Its history mails nobody."""
 
 import random
 from datetime import date, timedelta
@@ -12,8 +14,8 @@ from ..accounts.models import User, Visit
 from ..core import mail
 from ..core.timeutil import aware, utcnow
 from ..extensions import db
-from . import badges, ledger, levels, rules
-from .models import BadgeGrant, LedgerEntry, Level
+from . import badges, ledger, levels, programme, rules
+from .models import BadgeGrant, LedgerEntry, Level, Nomination, Programme, StageChange
 
 RING = (("deal_finder", "Dee Finder"), ("deal_keeper", "Kee Keeper"), ("deal_maker", "Mac Maker"))
 
@@ -22,11 +24,12 @@ def load(rng: random.Random | None = None) -> int:
     """Replay the history into the ledger; returns its number of rows."""
     rng = rng or random.Random(5)
     with mail.suppressed():
-        for model in (LedgerEntry, BadgeGrant, Level):  # what the receivers wrote as the demo was made "now"
-            db.session.execute(delete(model))
+        for model in (LedgerEntry, BadgeGrant, Level, Nomination, StageChange, Programme):
+            db.session.execute(delete(model))  # what the receivers wrote as the demo was made "now"
         _replay()
         _rising_stars(rng)
         _ring(rng)
+        _programme()
         for member in db.session.scalars(select(User).where(User.role == "member")):
             levels.refresh(member)
             badges.sync(member)
@@ -135,6 +138,45 @@ def _ring(rng) -> None:
             if giver is not recipient:
                 for post in posts[recipient.id]:
                     forums.thank(post, giver)
+
+
+def _programme() -> None:
+    """The members with the most points (the rising stars and the ring aside) walked through the programme on dates
+    in the past: three advocates (the first one's year is up), one onboarding, one nominated, one applied."""
+    from ..forums import services as forums
+
+    manager, mentor = _user("maria"), _user("kenji")
+    skip = {"grace", "arjun", *(name for name, _ in RING)}
+    top = [user for user, _ in db.session.execute(
+        select(User, func.sum(LedgerEntry.points)).join(LedgerEntry, LedgerEntry.member_id == User.id)
+        .where(User.role == "member").group_by(User.id).order_by(func.sum(LedgerEntry.points).desc(), User.id))
+        if user.username not in skip][:6]
+    if len(top) < 6:
+        return
+    now = utcnow()
+    for number, member in enumerate(top[:4]):
+        start = now - timedelta(days=(400, 220, 160, 20)[number])
+        programme.invite(member, manager, f"Your answers on exports and SSO have helped dozens of people, "
+                         f"{member.name.split()[0]}: would you lead with us?", now=start)
+        programme.answer(member, True, now=start + timedelta(days=2))
+        programme.accept_conduct(member, now=start + timedelta(days=2))
+        if number < 3:
+            programme.assign_mentor(member, mentor, manager, now=start + timedelta(days=3))
+            programme.offer_first_task(member, manager, "Co-host the next online meetup with Kenji: you take the "
+                                       "questions from the chat.", now=start + timedelta(days=5))
+            lounge = programme.lounge()
+    nominee, applicant = top[4], top[5]
+    for nominator in top[:2]:
+        programme.nominate(nominee, nominator, f"{nominee.name} answers newcomers kindly and fast, every week.",
+                           now=now - timedelta(days=6))
+    applicant.created_at = min(aware(applicant.created_at), now - timedelta(days=120))
+    row = levels.refresh(applicant)
+    if row is not None and row.level <= 2:
+        programme.apply(applicant, "I enjoy helping with dashboards and would love to run a meetup in my city.",
+                        now=now - timedelta(days=3))
+    forums.create_topic(manager, lounge, "Welcome to the advocates' lounge",
+                        "This is our own room: plans for the next meetups, first tasks, and anything you'd like the "
+                        "community team to know. Say hello!", limits=False)
 
 
 def _user(username: str) -> User:

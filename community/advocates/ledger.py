@@ -87,7 +87,6 @@ def reverse_all(member_id: int, kinds, source_type: str, source_id: int, note: s
 def weight(giver: User, now: datetime | None = None) -> tuple[float, str]:
     """w(giver) and its name: 0.25 for new accounts, 1.5 for advocates and moderators, 1.0 otherwise."""
     from ..forums.models import Post
-
     from .programme import is_advocate
 
     now = now or utcnow()

@@ -19,9 +19,9 @@ def _own_page(status: int = 200, **forms):
         "row": row, "stages": programme.STAGES,
         "criteria": programme.criteria(current_user) if current_user.is_authenticated else None,
         "checklist": programme.checklist(row) if row is not None and row.stage in programme.INSIDE else None,
-        "apply_form": forms.get("apply_form") or ApplyForm(prefix="apply"),
-        "answer_form": forms.get("answer_form") or AnswerForm(prefix="answer"),
-        "leave_form": forms.get("leave_form") or WhyForm(prefix="leave"),
+        "apply_form": forms.get("apply_form") or ApplyForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "leave_form": forms.get("leave_form") or WhyForm(),
         "lounge": programme.lounge_if_any(),
         "first_task_days": programme.FIRST_TASK_DAYS,
     }
@@ -45,7 +45,7 @@ def programme_page():
 @bp.route("/programme/apply", methods=["POST"])
 @login_required
 def apply():
-    form = ApplyForm(prefix="apply")
+    form = ApplyForm()
     if not form.validate_on_submit():
         return _own_page(400, apply_form=form)
     try:
@@ -60,7 +60,7 @@ def apply():
 @bp.route("/programme/answer", methods=["POST"])
 @login_required
 def answer_invitation():
-    form = AnswerForm(prefix="answer")
+    form = AnswerForm()
     if not form.validate_on_submit():
         return _own_page(400, answer_form=form)
     accept = request.form.get("accept") == "yes"
@@ -94,7 +94,7 @@ def accept_conduct():
 @bp.route("/programme/leave", methods=["POST"])
 @login_required
 def leave_programme():
-    form = WhyForm(prefix="leave")
+    form = WhyForm()
     if not form.validate_on_submit():
         return _own_page(400, leave_form=form)
     try:

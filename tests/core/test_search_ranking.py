@@ -12,7 +12,6 @@ from whoosh import query
 
 from bench import seed as bench_seed
 from community.core import search
-from community.core.permissions import ROLES
 from community.core.search import finding, ranking
 from community.extensions import db
 from community.forums import moderation
@@ -20,7 +19,7 @@ from community.forums import services as forums
 from community.forums.models import Category, Post, Topic
 from tests.factories import make_member, make_reply
 
-EVERYONE = (search.PUBLIC, *ROLES)
+EVERYONE = search.VISIBILITIES  # an admin's view: every visibility, the advocates' lounge too
 ANONYMOUS = (search.PUBLIC,)
 SMALL = bench_seed.Size(members=30, categories=4, topics=60, posts=700, long_topic=80)
 

@@ -278,6 +278,8 @@ def assign_mentor(member: User, mentor: User | None, by: User, now: datetime | N
     db.session.flush()
     db.session.refresh(row, ["mentor"])
     _mail(member, "mentor", f"Meet your mentor, {mentor.name}", by=by, mentor=mentor)
+    _mail(mentor, "mentee", f"Would you mentor {member.name}? They are joining the advocates", by=by, mentee=member,
+          mentee_ledger=public_url("advocates.member_ledger", username=member.username))
     return _complete_if_done(member, row, by, now)
 
 

@@ -164,8 +164,10 @@ def test_from_the_rising_stars_to_advocate_every_step_logged(client, login, smtp
     assert "advocate" in {grant.badge for grant in badges.held(star)}
     level = levels.current(star)
     assert (level.level, level.because) == (1, "because you are in the advocate programme")
-    subjects = [message["Subject"] for message in smtp.wait_for(4, timeout=15)]
+    sent = smtp.wait_for(5, timeout=15)
+    subjects = [message["Subject"] for message in sent]
     assert any("Meet your mentor" in s for s in subjects) and any("first task" in s for s in subjects)
+    assert any(m["To"] == "kenji@example.com" and "Would you mentor" in m["Subject"] for m in sent)
     assert any("Welcome to the" in s for s in subjects)
 
 

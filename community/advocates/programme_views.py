@@ -42,36 +42,37 @@ def programme_page():
     return _own_page()
 
 
+def _own_form(name: str, form_class, act, said):
+    """One of the member's own forms on the programme page: the page again, with what they typed and why not, until
+    `act(form)` goes through; then one commit and `said(form)` as the flash."""
+    form = form_class()
+    if not form.validate_on_submit():
+        return _own_page(400, **{name: form})
+    try:
+        act(form)
+    except DomainError as exc:
+        return _own_page(exc.status, **_refused(form, exc, **{name: form}))
+    db.session.commit()
+    flash(said(form), "success")
+    return redirect(url_for("advocates.programme_page"))
+
+
 @bp.route("/programme/apply", methods=["POST"])
 @login_required
 def apply():
-    form = ApplyForm()
-    if not form.validate_on_submit():
-        return _own_page(400, apply_form=form)
-    try:
-        programme.apply(current_user, form.statement.data)
-    except DomainError as exc:
-        return _own_page(exc.status, **_refused(form, exc, apply_form=form))
-    db.session.commit()
-    flash("Your application is with the community team: a person reads it and answers you by mail.", "success")
-    return redirect(url_for("advocates.programme_page"))
+    return _own_form("apply_form", ApplyForm, lambda form: programme.apply(current_user, form.statement.data),
+                     lambda form: "Your application is with the community team: a person reads it and answers you "
+                     "by mail.")
 
 
 @bp.route("/programme/answer", methods=["POST"])
 @login_required
 def answer_invitation():
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return _own_page(400, answer_form=form)
     accept = request.form.get("accept") == "yes"
-    try:
-        programme.answer(current_user, accept, form.note.data or "")
-    except DomainError as exc:
-        return _own_page(exc.status, **_refused(form, exc, answer_form=form))
-    db.session.commit()
-    flash("Welcome aboard: your onboarding checklist is below, and the advocates' lounge is open to you." if accept
-          else "Understood: thank you for telling us. The door stays open.", "success")
-    return redirect(url_for("advocates.programme_page"))
+    return _own_form("answer_form", AnswerForm,
+                     lambda form: programme.answer(current_user, accept, form.note.data or ""),
+                     lambda form: "Welcome aboard: your onboarding checklist is below, and the advocates' lounge is "
+                     "open to you." if accept else "Understood: thank you for telling us. The door stays open.")
 
 
 @bp.route("/programme/conduct", methods=["POST"])
@@ -94,16 +95,9 @@ def accept_conduct():
 @bp.route("/programme/leave", methods=["POST"])
 @login_required
 def leave_programme():
-    form = WhyForm()
-    if not form.validate_on_submit():
-        return _own_page(400, leave_form=form)
-    try:
-        programme.to_alumni(current_user, current_user, form.why.data)
-    except DomainError as exc:
-        return _own_page(exc.status, **_refused(form, exc, leave_form=form))
-    db.session.commit()
-    flash("You are one of our alumni now: thank you for all you did. Your ledger and badges earned stay.", "success")
-    return redirect(url_for("advocates.programme_page"))
+    return _own_form("leave_form", WhyForm, lambda form: programme.to_alumni(current_user, current_user, form.why.data),
+                     lambda form: "You are one of our alumni now: thank you for all you did. Your ledger and badges "
+                     "earned stay.")
 
 
 @bp.route("/u/<username>/nominate", methods=["GET", "POST"])

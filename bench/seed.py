@@ -198,7 +198,9 @@ def seed(size: Size, *, progress=lambda n: None, seed_value: int = 2026) -> dict
                        "reply_count": count - 1, "highest_post_number": count,
                        "view_count": rng.randint(count, count * 20)})
         if count > 1 and category["kind"] == "questions" and rng.random() < 0.45:
-            accepted.append({"topic": topic_id, "post": rng.choice(posts[1:])["id"]})
+            answer = rng.choice(posts[1:])
+            accepted.append({"topic": topic_id, "post": answer["id"],
+                             "solved": min(NOW, answer["created_at"] + timedelta(hours=rng.randint(1, 48)))})
         topic_tag_rows.extend({"topic_id": topic_id, "tag_id": tag["id"]}
                               for tag in rng.sample(tags, rng.randint(0, 3)))
         pending.extend(posts)
@@ -212,7 +214,7 @@ def seed(size: Size, *, progress=lambda n: None, seed_value: int = 2026) -> dict
                        .values(topic_count=bindparam("count")),
                        [{"cid": c["id"], "count": c["topic_count"]} for c in categories])
     db.session.execute(update(Topic.__table__).where(Topic.__table__.c.id == bindparam("topic"))
-                       .values(accepted_post_id=bindparam("post")), accepted)
+                       .values(accepted_post_id=bindparam("post"), solved_at=bindparam("solved")), accepted)
     db.session.execute(insert(topic_tags), topic_tag_rows)
     _restart_sequences(db.session, ["users", "categories", "tags", "topics", "posts"])
     db.session.commit()

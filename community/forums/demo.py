@@ -185,6 +185,7 @@ def _thread(rng, category, members, title, body, answers, tags, days_ago, author
         _backdate(topic.id, replies[-1].number, when)
     if category.is_questions and replies and rng.random() < 0.75:
         services.accept_answer(topic, replies[0], author)
+        topic.solved_at = min(replies[0].created_at + timedelta(hours=rng.randint(1, 72)), utcnow())
     for reply in replies:
         for thanker in rng.sample(members, rng.randint(0, 4)):
             if thanker.id != reply.author_id:

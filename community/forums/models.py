@@ -76,6 +76,7 @@ class Topic(db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"))
+    solved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when the answer was accepted
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # "did an answer solve it?"
     unlisted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # out of lists, open by link

@@ -75,7 +75,7 @@ def delete_post(post: Post, by, reason: str = "") -> None:
         raise Conflict("Others have replied here: ask a moderator to remove the topic, or edit your post.")
     topic = post.topic
     if topic.accepted_post_id == post.id:
-        topic.accepted_post_id = None
+        topic.accepted_post_id = topic.solved_at = None
         signals.answer_unaccepted.send(post, topic=topic, by=by)
     post.deleted_at = utcnow()
     if post.number == 1:
@@ -284,7 +284,7 @@ def _drop_answer(topic: Topic) -> Post | None:
     if topic.accepted_post_id is None:
         return None
     post = db.session.get(Post, topic.accepted_post_id)
-    topic.accepted_post_id = None
+    topic.accepted_post_id = topic.solved_at = None
     return post
 
 

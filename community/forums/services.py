@@ -162,7 +162,7 @@ def accept_answer(topic: Topic, post: Post, by) -> Post:
     if topic.accepted_post_id == post.id:
         raise Conflict("This reply is already the accepted answer.")
     previous = db.session.get(Post, topic.accepted_post_id) if topic.accepted_post_id else None
-    topic.accepted_post_id = post.id
+    topic.accepted_post_id, topic.solved_at = post.id, utcnow()
     db.session.flush()
     if previous is not None:
         signals.answer_unaccepted.send(previous, topic=topic, by=by)
@@ -176,7 +176,7 @@ def unaccept_answer(topic: Topic, by) -> None:
     if topic.accepted_post_id is None:
         raise Conflict("This question has no accepted answer.")
     previous = db.session.get(Post, topic.accepted_post_id)
-    topic.accepted_post_id = None
+    topic.accepted_post_id = topic.solved_at = None
     db.session.flush()
     signals.answer_unaccepted.send(previous, topic=topic, by=by)
 

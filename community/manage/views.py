@@ -10,9 +10,19 @@ from ..core.errors import DomainError, Invalid
 from ..core.permissions import ROLES, require
 from ..extensions import db
 from ..forums import trust
-from . import queries
+from . import health, queries
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.route("/health")
+@login_required
+def dashboard():
+    require(current_user, "manage.view")
+    period = request.args.get("period", "month")
+    if period not in health.PERIODS:
+        raise Invalid("Choose a week, a month or a quarter.")
+    return render_template("manage/health.html", health=health.compute(period), periods=health.PERIODS)
 
 
 @bp.route("/")

@@ -93,3 +93,6 @@ def set_role(username):
         raise Invalid("Choose one of the roles in the list.")
     accounts.set_role(member, form.role.data, by=current_user)
     return _done(member, f"{member.name} is now a {member.role}.")
+
+
+from . import export_views, member_views  # noqa: E402,F401  (more of the console's pages, on this blueprint)

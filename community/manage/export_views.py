@@ -1,0 +1,1 @@
+"""CSV exports for managers (being written)."""

@@ -1,0 +1,1 @@
+"""The member directory and member pages for managers (being written)."""
